@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from breachdesk.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
+
+
+class Command(BaseCommand):
+    help = "Load the demo users and scenario. Safe to run twice; refused with DEBUG off."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates users with a published password, so it only runs with "
+                "DEBUG on. Never load demo data into a production database."
+            )
+        with transaction.atomic():
+            seed_demo_users()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded. Sign in as {', '.join(DEMO_USERS)} "
+                f"with the password “{DEMO_PASSWORD}”."
+            )
+        )

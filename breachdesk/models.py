@@ -1,0 +1,31 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from breachdesk.validators import validate_time_zone
+
+
+class User(AbstractUser):
+    """A person who signs in. Stakeholders outside the organisation never do."""
+
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Times are stored in UTC and shown to you in this zone."),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic task ran: proof that beat and a worker are alive."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

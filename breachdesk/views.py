@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from kombu.exceptions import OperationalError as BrokerError
+
+from breachdesk.celery import app as celery_app
+from breachdesk.forms import PreferencesForm
+from breachdesk.services import user_set_time_zone
+from breachdesk.types import HtmxHttpRequest
+
+# A load balancer polls /healthz every few seconds; a dead broker must make it
+# answer quickly rather than hang the probe.
+BROKER_CHECK_TIMEOUT_SECONDS = 3
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "breachdesk/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HtmxHttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, initial={"time_zone": request.user.time_zone})
+    if request.method == "POST":
+        if form.is_valid():
+            user_set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("preferences")
+        return render(request, "breachdesk/preferences.html", {"form": form}, status=422)
+    return render(request, "breachdesk/preferences.html", {"form": form})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0, timeout=BROKER_CHECK_TIMEOUT_SECONDS)
+        return True
+    except (BrokerError, OSError):
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    status = {
+        "database": "ok" if _database_ok() else "unavailable",
+        "broker": "ok" if _broker_ok() else "unavailable",
+    }
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

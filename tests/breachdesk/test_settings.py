@@ -1,0 +1,73 @@
+from tests.manage_child import PRODUCTION_ENV, run_manage
+
+
+def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_production_without_smtp(tmp_path):
+    env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)}
+    del env["SMTP_HOST"]
+
+    result = run_manage("check", "--deploy", env=env)
+
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off(tmp_path):
+    env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)}
+    del env["SECRET_KEY"]
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(PRODUCTION_ENV["SECRET_KEY"])
+    env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path), "SECRET_KEY_FILE": str(key_file)}
+    del env["SECRET_KEY"]
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_allowed_hosts_are_required_when_debug_is_off(tmp_path):
+    env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path)}
+    del env["ALLOWED_HOSTS"]
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+def test_a_mistyped_boolean_stops_start_up(tmp_path):
+    result = run_manage("check", env={"DEBUG": "ture", "DATA_DIR": str(tmp_path)})
+
+    assert result.returncode != 0
+    assert "DEBUG='ture' is not a yes/no value" in result.stderr
+
+
+def test_without_smtp_each_message_is_written_under_data_dir(tmp_path):
+    result = run_manage(
+        "sendtestemail", "partner@example.org", env={"DEBUG": "1", "DATA_DIR": str(tmp_path)}
+    )
+
+    assert result.returncode == 0, result.stderr
+    written = list((tmp_path / "mail").iterdir())
+    assert len(written) == 1
+    assert "To: partner@example.org" in written[0].read_text()

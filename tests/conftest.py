@@ -1,0 +1,179 @@
+"""Personas, and the rules for tests that need real PostgreSQL or Redis.
+
+Service tests carry ``@pytest.mark.services("postgres", "redis")``. Without
+the service they are skipped with the reason shown in the summary; with
+``REQUIRE_SERVICES=1`` (as CI sets) a missing service fails the test instead.
+"""
+
+import os
+from functools import cache
+
+import pytest
+import redis
+from django.conf import settings
+
+from breachdesk.celery import app as celery_app
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+@cache
+def _postgres_problem() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "PostgreSQL not configured (set DATABASE_URL=postgres://…)"
+    return None
+
+
+@cache
+def _redis_problem() -> str | None:
+    if not settings.REDIS_URL:
+        return "Redis not configured (set REDIS_URL=redis://…)"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at REDIS_URL is unreachable: {exc}"
+    return None
+
+
+SERVICE_PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem}
+
+
+def pytest_report_header(config):
+    lines = []
+    for name, problem in SERVICE_PROBLEMS.items():
+        reason = problem()
+        if reason is None:
+            lines.append(f"service {name}: available, service tests will use it")
+        elif REQUIRE_SERVICES:
+            lines.append(f"service {name}: {reason}; REQUIRE_SERVICES=1, so its tests will FAIL")
+        else:
+            lines.append(f"service {name}: {reason}; its tests will be SKIPPED")
+    return lines
+
+
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("services")
+    if marker is None:
+        return
+    for name in marker.args:
+        reason = SERVICE_PROBLEMS[name]()
+        if reason is None:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(f"needs {name}: {reason}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_inline():
+    """Run tasks in the test process; tests with a real worker switch this off."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing takes ~0.3 s a password by design; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def commander(db):
+    return UserFactory(username="commander", roles=["Commander"])
+
+
+@pytest.fixture
+def responder(db):
+    return UserFactory(username="responder", roles=["Responder"])
+
+
+@pytest.fixture
+def legal(db):
+    return UserFactory(username="legal", roles=["Legal"])
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", roles=["Viewer"])
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but in no role and on no incident."""
+    return UserFactory(username="outsider")
+
+
+def _database_url_of_test_database() -> str:
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(tmp_path):
+    """A real Celery worker process on its own queue, using the test database.
+
+    Yields the queue name; tasks sent there with ``apply_async(queue=…)`` run
+    in the worker, which commits to the same PostgreSQL test database.
+    """
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_of_test_database(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DATA_DIR": str(tmp_path),
+    }
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "--app",
+                "breachdesk",
+                "worker",
+                "--pool",
+                "solo",
+                "--queues",
+                queue,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    celery_app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while "ready." not in log_path.read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
