@@ -64,7 +64,18 @@ def _sign_in(base_url: str, username: str, password: str) -> str:
     return opener.open(login_url, data=data, timeout=10).read().decode()
 
 
+def _untracked_files() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
+    untracked_before = _untracked_files()
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "make-run.log"
@@ -111,3 +122,4 @@ def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
         30,
         lambda: f"Ctrl-C left processes running: {_processes_using(tmp_path)}",
     )
+    assert _untracked_files() == untracked_before, "make run wrote outside DATA_DIR"
