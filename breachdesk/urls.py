@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from breachdesk import views
 
@@ -20,5 +20,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("vendors/", include("vendors.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,16 @@ import re
 import pytest
 from django.urls import reverse
 
-HTML_PAGES = ["home", "preferences", "password_change"]
+HTML_PAGES = [
+    "home",
+    "preferences",
+    "password_change",
+    "vendors:list",
+    "vendors:asset-list",
+    "vendors:stakeholder-list",
+    "vendors:import",
+    "vendors:create",
+]
 
 
 def _assert_strict_csp(response):

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from breachdesk.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
+from breachdesk.models import User
+from vendors.demo import seed_demo_inventory
 
 
 class Command(BaseCommand):
@@ -16,6 +18,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             seed_demo_users()
+            seed_demo_inventory(owner=User.objects.get(username="commander"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded. Sign in as {', '.join(DEMO_USERS)} "

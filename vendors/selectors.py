@@ -1,0 +1,95 @@
+"""The reads that inventory pages need, each shaped to a bounded number of queries."""
+
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models.functions import Lower
+
+from vendors.models import (
+    DataAsset,
+    Engagement,
+    Stakeholder,
+    Vendor,
+)
+
+# Most severe first when sorting by tier.
+TIER_RANK = Case(
+    *(When(tier=tier, then=Value(rank)) for rank, tier in enumerate(Vendor.Tier.values)),
+    output_field=IntegerField(),
+)
+
+
+def vendor_list() -> QuerySet[Vendor]:
+    return (
+        Vendor.objects.select_related("relationship_owner")
+        .annotate(
+            sort_name=Lower("name"),
+            tier_rank=TIER_RANK,
+            engagement_count=Count("engagements", distinct=True),
+        )
+        .order_by("sort_name")
+    )
+
+
+def vendor_detail(*, slug: str) -> QuerySet[Vendor]:
+    return (
+        Vendor.objects.filter(slug=slug)
+        .select_related("relationship_owner")
+        .prefetch_related(
+            "contacts",
+            Prefetch(
+                "engagements",
+                queryset=Engagement.objects.select_related("owner").prefetch_related(
+                    "accesses", Prefetch("data_assets", queryset=DataAsset.objects.order_by("name"))
+                ),
+            ),
+        )
+    )
+
+
+def vendor_held_assets(*, vendor: Vendor) -> QuerySet[DataAsset]:
+    """Every data asset the vendor holds through any of its engagements."""
+    return (
+        DataAsset.objects.filter(engagements__vendor=vendor)
+        .distinct()
+        .prefetch_related("stakeholders")
+        .order_by("name")
+    )
+
+
+def data_asset_list() -> QuerySet[DataAsset]:
+    return (
+        DataAsset.objects.prefetch_related("stakeholders")
+        .annotate(vendor_count=Count("engagements__vendor", distinct=True))
+        .order_by(Lower("name"))
+    )
+
+
+def data_asset_detail(*, slug: str) -> QuerySet[DataAsset]:
+    return DataAsset.objects.filter(slug=slug).prefetch_related(
+        "stakeholders",
+        Prefetch(
+            "engagements",
+            queryset=Engagement.objects.select_related("vendor", "owner").order_by(
+                "vendor__name", "name"
+            ),
+        ),
+    )
+
+
+def stakeholder_list() -> QuerySet[Stakeholder]:
+    return (
+        Stakeholder.objects.prefetch_related("contacts")
+        .annotate(asset_count=Count("data_assets", distinct=True))
+        .order_by(Lower("name"))
+    )
+
+
+def stakeholder_detail(*, slug: str) -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.filter(slug=slug).prefetch_related(
+        "contacts",
+        Prefetch(
+            "data_assets",
+            queryset=DataAsset.objects.prefetch_related(
+                Prefetch("engagements", queryset=Engagement.objects.select_related("vendor"))
+            ),
+        ),
+    )
