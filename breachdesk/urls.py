@@ -20,6 +20,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("incidents/", include("incidents.urls")),
     path("vendors/", include("vendors.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -177,3 +177,46 @@ def celery_worker(tmp_path):
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture
+def breached_vendor(db):
+    """A vendor with an active engagement sharing two partners' data."""
+    from tests.factories import (
+        DataAssetFactory,
+        EngagementFactory,
+        StakeholderFactory,
+        VendorFactory,
+    )
+
+    vendor = VendorFactory(name="Parallax Data")
+    helix = StakeholderFactory(name="Helix Health", notify_within_hours=48)
+    orbital = StakeholderFactory(name="Orbital Robotics", notify_within_hours=72)
+    EngagementFactory(
+        vendor=vendor,
+        name="Annotation",
+        data_assets=[
+            DataAssetFactory(
+                name="Clinical samples",
+                personal_data=True,
+                health_data=True,
+                subject_jurisdictions=["DE", "FR"],
+                stakeholders=[helix],
+            ),
+            DataAssetFactory(name="Teleop logs", stakeholders=[orbital]),
+        ],
+    )
+    return vendor
+
+
+@pytest.fixture
+def incident(commander, responder, legal, viewer, breached_vendor):
+    """An open incident with a responder, Legal and a viewer on the team."""
+    from incidents import services
+    from tests.factories import open_incident
+
+    opened = open_incident(commander=commander, vendors=[breached_vendor])
+    services.member_add(incident=opened, actor=commander, user=responder, role="responder")
+    services.member_add(incident=opened, actor=commander, user=legal, role="legal")
+    services.member_add(incident=opened, actor=commander, user=viewer, role="viewer")
+    return opened

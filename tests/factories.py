@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
@@ -104,3 +106,19 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     def data_assets(self, create, extracted, **kwargs):
         if create and extracted:
             self.data_assets.set(extracted)
+
+
+def open_incident(*, commander: User, vendors=None, **overrides):
+    """An incident opened the way users open one: through the service."""
+    from django.utils import timezone
+
+    from incidents import services
+
+    fields = {
+        "title": "Vendor breach",
+        "source": "press_report",
+        "discovered_at": timezone.now() - timedelta(hours=2),
+        "severity": "sev2",
+        **overrides,
+    }
+    return services.incident_open(actor=commander, vendors=vendors or [VendorFactory()], **fields)

@@ -24,6 +24,10 @@ class VendorFilter(django_filters.FilterSet):
     )
     tier = django_filters.ChoiceFilter(choices=Vendor.Tier.choices, empty_label=_("Any tier"))
     status = django_filters.ChoiceFilter(choices=Vendor.Status.choices, empty_label=_("Any status"))
+    has_open_incident = django_filters.BooleanFilter(
+        label=_("Open incident"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(

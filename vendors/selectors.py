@@ -1,8 +1,21 @@
 """The reads that inventory pages need, each shaped to a bounded number of queries."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 
+from breachdesk.models import User
+from incidents.models import Incident
+from incidents.selectors import visible_incidents
 from vendors.models import (
     DataAsset,
     Engagement,
@@ -17,15 +30,34 @@ TIER_RANK = Case(
 )
 
 
-def vendor_list() -> QuerySet[Vendor]:
+def vendor_list(*, user: User) -> QuerySet[Vendor]:
+    """Vendors, with whether they have an open incident *that this user may see*.
+
+    Counting incidents the user cannot see would hint that they exist.
+    """
+    open_incidents = (
+        visible_incidents(user=user)
+        .filter(vendors=OuterRef("pk"))
+        .exclude(phase=Incident.Phase.CLOSED)
+    )
     return (
         Vendor.objects.select_related("relationship_owner")
         .annotate(
             sort_name=Lower("name"),
             tier_rank=TIER_RANK,
             engagement_count=Count("engagements", distinct=True),
+            has_open_incident=Exists(open_incidents),
         )
         .order_by("sort_name")
+    )
+
+
+def vendor_incidents(*, vendor: Vendor, user: User) -> QuerySet[Incident]:
+    return (
+        visible_incidents(user=user)
+        .filter(vendors=vendor)
+        .select_related("commander")
+        .order_by("-discovered_at")
     )
 
 

@@ -65,7 +65,7 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
-    filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list())
+    filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list(user=request.user))
     context = {
         "filters": filters,
         "page": _page(request, filters.qs),
@@ -77,7 +77,7 @@ def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def vendor_export(request: HtmxHttpRequest) -> HttpResponse:
-    filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list())
+    filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list(user=request.user))
     rows = (
         (
             vendor.name,
@@ -117,6 +117,7 @@ def _vendor_context(request, vendor, **extra):
         "vendor": vendor,
         "held_assets": held_assets,
         "held_stakeholders": sorted(held_stakeholders, key=lambda s: s.name.lower()),
+        "incidents": selectors.vendor_incidents(vendor=vendor, user=request.user),
         "can_edit": can_manage_inventory(request.user),
         "contact_form": VendorContactForm(vendor=vendor),
         **extra,

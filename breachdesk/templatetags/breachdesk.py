@@ -1,6 +1,9 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -26,3 +29,50 @@ def duration(value: timedelta | None) -> str:
     if minutes:
         return _("%(minutes)d m") % {"minutes": minutes}
     return _("%(seconds)d s") % {"seconds": seconds}
+
+
+# Due within this long reads as "soon" (amber); past due reads as overdue (red).
+DUE_SOON = timedelta(hours=24)
+
+
+@register.simple_tag
+def countdown(due, now):
+    """A due time as "41 h 12 m left" / "overdue by 3 h 5 m", with the exact time on hover.
+
+    Colour is never the only signal: the words say it, and the badge adds an icon.
+    """
+    if due is None:
+        return ""
+    remaining = due - now
+    exact = date_format(localtime(due), "DATETIME_FORMAT")
+    zone = localtime(due).tzname()
+    if remaining.total_seconds() < 0:
+        css, icon = "badge-overdue", "⚠"
+        text = _("overdue by %(span)s") % {"span": duration(remaining)}
+    elif remaining <= DUE_SOON:
+        css, icon = "badge-due-soon", "⏳"
+        text = _("%(span)s left") % {"span": duration(remaining)}
+    else:
+        css, icon = "badge-neutral", ""
+        text = _("%(span)s left") % {"span": duration(remaining)}
+    return format_html(
+        '<time class="badge {}" datetime="{}" title="{} {}">{}{}</time>'
+        '<span class="print-only"> ({} {})</span>',
+        css,
+        due.isoformat(),
+        exact,
+        zone,
+        f"{icon} " if icon else "",
+        text,
+        exact,
+        zone,
+    )
+
+
+@register.filter
+def local_moment(value):
+    """An absolute time in the user's zone, with the zone named."""
+    if value is None:
+        return ""
+    local = localtime(value)
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"

@@ -205,3 +205,15 @@ def test_a_contact_is_removed(client, commander):
 
     assert response.status_code == 200
     assert not VendorContact.objects.filter(pk=contact.pk).exists()
+
+
+def test_the_vendor_page_lists_its_incidents(client, commander):
+    from tests.factories import open_incident
+
+    vendor = VendorFactory()
+    incident = open_incident(commander=commander, vendors=[vendor])
+    client.force_login(commander)
+
+    response = client.get(_url(vendor))
+
+    assert incident.reference in response.content.decode()

@@ -148,3 +148,35 @@ def test_export_follows_the_filters_and_neutralises_formula_cells(signed_in):
             "0",
         ]
     ]
+
+
+def test_filters_vendors_with_an_open_incident(client, commander):
+    from tests.factories import open_incident
+
+    breached = VendorFactory(name="Breached")
+    VendorFactory(name="Quiet")
+    open_incident(commander=commander, vendors=[breached])
+    client.force_login(commander)
+
+    with_incident = client.get(reverse("vendors:list"), {"has_open_incident": "true"})
+    without = client.get(reverse("vendors:list"), {"has_open_incident": "false"})
+
+    assert _names(with_incident) == ["Breached"]
+    assert _names(without) == ["Quiet"]
+
+
+def test_an_incident_the_user_cannot_see_leaves_no_trace_on_the_vendor_list(
+    client, commander, legal
+):
+    from tests.factories import open_incident
+
+    breached = VendorFactory(name="Breached")
+    open_incident(commander=commander, vendors=[breached], restricted=True)
+    client.force_login(legal)
+
+    response = client.get(reverse("vendors:list"), {"has_open_incident": "true"})
+    page = client.get(reverse("vendors:detail", kwargs={"slug": breached.slug}))
+
+    assert _names(response) == []
+    assert "Open incident" not in client.get(reverse("vendors:list")).content.decode()
+    assert list(page.context["incidents"]) == []

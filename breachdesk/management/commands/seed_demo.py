@@ -4,6 +4,7 @@ from django.db import transaction
 
 from breachdesk.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from breachdesk.models import User
+from incidents.demo import seed_demo_incident
 from vendors.demo import seed_demo_inventory
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_demo_users()
             seed_demo_inventory(owner=User.objects.get(username="commander"))
+        # The incident is built through the services, each its own transaction.
+        seed_demo_incident()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded. Sign in as {', '.join(DEMO_USERS)} "

@@ -1,0 +1,104 @@
+from django.contrib import admin
+
+from incidents.models import (
+    EngagementPause,
+    Incident,
+    IncidentMember,
+    Playbook,
+    PlaybookStep,
+    ScopeItem,
+    Task,
+    TimelineEntry,
+)
+
+
+class PlaybookStepInline(admin.TabularInline):
+    model = PlaybookStep
+    extra = 1
+    fields = (
+        "order",
+        "phase",
+        "title",
+        "guidance",
+        "due_offset_hours",
+        "default_role",
+        "required",
+        "action",
+    )
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_default")
+    inlines = (PlaybookStepInline,)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The incident record changes only through the application, which writes the timeline."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IncidentMemberInline(admin.TabularInline):
+    model = IncidentMember
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "title",
+        "severity",
+        "phase",
+        "commander",
+        "discovered_at",
+        "restricted",
+    )
+    list_filter = ("phase", "severity", "source", "restricted", "legal_hold")
+    search_fields = ("reference", "title", "summary")
+    list_select_related = ("commander",)
+    inlines = (IncidentMemberInline,)
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ("title", "incident", "phase", "status", "assignee", "due_at")
+    list_filter = ("status", "phase", "required")
+    search_fields = ("title", "incident__reference")
+    list_select_related = ("incident", "assignee")
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "seq", "kind", "actor_name", "occurred_at", "recorded_at")
+    list_filter = ("kind",)
+    search_fields = ("incident__reference", "summary")
+    list_select_related = ("incident",)
+
+
+@admin.register(ScopeItem)
+class ScopeItemAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "data_asset", "status", "records_affected", "reviewed_at")
+    list_filter = ("status",)
+    list_select_related = ("incident", "data_asset")
+
+
+@admin.register(EngagementPause)
+class EngagementPauseAdmin(ReadOnlyAdmin):
+    list_display = ("engagement", "incident", "paused_at", "resumed_at")
+    list_select_related = ("engagement__vendor", "incident")

@@ -1,0 +1,119 @@
+"""The demo incident: a press report of the training-data vendor's breach, partway through.
+
+Triage is done, the engagements are paused and the scope review is under way.
+It is built through the services, so its timeline is a real hash chain.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents import services
+from incidents.models import Incident, IncidentMember, Task
+from vendors.demo import TRAINING_DATA_VENDOR
+from vendors.models import DataAsset, Vendor
+
+DEMO_TITLE = "Parallax Data Services breach reported in the press"
+
+
+def _complete(incident: Incident, title_start: str, actor: User) -> None:
+    task = incident.tasks.get(title__startswith=title_start)
+    if task.status == Task.Status.OPEN:
+        services.task_complete(task=task, actor=actor)
+
+
+def seed_demo_incident() -> Incident | None:
+    if Incident.objects.filter(title=DEMO_TITLE).exists():
+        return None
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=["commander", "responder", "legal", "viewer"])
+    }
+    commander, responder, legal = users["commander"], users["responder"], users["legal"]
+    vendor = Vendor.objects.get(name=TRAINING_DATA_VENDOR)
+    now = timezone.now().replace(second=0, microsecond=0)
+    discovered_at = now - timedelta(hours=20)
+
+    incident = services.incident_open(
+        actor=commander,
+        title=DEMO_TITLE,
+        vendors=[vendor],
+        source=Incident.Source.PRESS_REPORT,
+        severity=Incident.Severity.SEV2,
+        summary=(
+            "A technology news site reports that Parallax Data Services, our training-data "
+            "vendor, was breached. Internal communications, training-data samples and model "
+            "documentation may be exposed."
+        ),
+        occurred_at=now - timedelta(days=4),
+        vendor_aware_at=now - timedelta(hours=30),
+        discovered_at=discovered_at,
+    )
+    services.member_add(
+        incident=incident, actor=commander, user=responder, role=IncidentMember.Role.RESPONDER
+    )
+    services.member_add(
+        incident=incident, actor=commander, user=legal, role=IncidentMember.Role.LEGAL
+    )
+    services.member_add(
+        incident=incident, actor=commander, user=users["viewer"], role=IncidentMember.Role.VIEWER
+    )
+    services.note_add(
+        incident=incident,
+        actor=commander,
+        text=(
+            "Press report read at 08:40. Parallax's security lead confirmed by phone that an "
+            "annotation storage bucket was accessed by an unknown party; they learned of it "
+            "yesterday and had not told us."
+        ),
+        occurred_at=discovered_at + timedelta(minutes=25),
+    )
+    _complete(incident, "Confirm the report", commander)
+    services.incident_set_severity(
+        incident=incident,
+        actor=commander,
+        severity=Incident.Severity.SEV1,
+        reason="The vendor held partner health data of EU patients.",
+    )
+    _complete(incident, "Set severity", commander)
+    _complete(incident, "Assemble the team", commander)
+    services.engagements_pause(
+        incident=incident,
+        actor=commander,
+        reason="Vendor breach under investigation: stop every data flow until the scope is known.",
+    )
+    services.incident_advance_phase(
+        incident=incident, to_phase=Incident.Phase.CONTAINMENT, actor=commander
+    )
+    _complete(incident, "Revoke vendor access", responder)
+    _complete(incident, "Preserve evidence", responder)
+    services.incident_advance_phase(
+        incident=incident, to_phase=Incident.Phase.SCOPING, actor=commander
+    )
+    services.scope_review_mark(
+        incident=incident,
+        actor=responder,
+        data_asset=DataAsset.objects.get(name="Helix clinical dialogue samples"),
+        status="confirmed",
+        records_affected=48_000,
+        note="Bucket listing in the vendor's report includes the full dialogue export.",
+    )
+    services.scope_review_mark(
+        incident=incident,
+        actor=responder,
+        data_asset=DataAsset.objects.get(name="Orbital teleoperation logs"),
+        status="suspected",
+        note="Stored in the same bucket; access logs not yet received.",
+    )
+    services.note_add(
+        incident=incident,
+        actor=legal,
+        text=(
+            "Preliminary view: EU health data confirmed exposed, so GDPR Art. 33 notification "
+            "to the lead supervisory authority is likely required within 72 hours of awareness; "
+            "Helix's contract requires notice within 48 hours."
+        ),
+        privileged=True,
+    )
+    return incident

@@ -1,0 +1,401 @@
+"""Timeline entries: one small function per kind, and the chained append they share.
+
+Every state change writes its entry in the same transaction as the change.
+Summaries are stored in plain English, not translated at write time: they are
+part of a legal record and must read the same whoever views it later.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents.chain import GENESIS_HASH, chain_hash, iso_utc, make_body
+from incidents.models import (
+    EngagementPause,
+    Incident,
+    IncidentMember,
+    ScopeItem,
+    Task,
+    TimelineEntry,
+)
+from vendors.models import Engagement
+
+SYSTEM_ACTOR = "system"
+_JSON_SCALARS = (str, int, bool, type(None))
+
+
+def _check_json_safe(value: Any, path: str = "data") -> None:
+    """Only values that survive a database round trip unchanged may be hashed.
+
+    Floats and datetimes do not (their text form can change), so they are refused.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{path} has a non-string key {key!r}")
+            _check_json_safe(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json_safe(item, f"{path}[{index}]")
+    elif not isinstance(value, _JSON_SCALARS):
+        raise TypeError(f"{path} is {type(value).__name__}; store it as text")
+
+
+def _append(
+    *,
+    incident: Incident,
+    kind: str,
+    summary: str,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> TimelineEntry:
+    if not connection.in_atomic_block:
+        raise RuntimeError("timeline entries are written inside the change's transaction")
+    data = data or {}
+    _check_json_safe(data)
+    # Serialise appends to one incident's chain: the row lock is held until the
+    # surrounding transaction ends, so two writers can never read the same
+    # last entry. (On SQLite the IMMEDIATE transaction mode does the same.)
+    Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk").get()
+    last = (
+        TimelineEntry.objects.filter(incident=incident)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    recorded_at = timezone.now()
+    occurred_at = occurred_at or recorded_at
+    actor_name = actor.username if actor else SYSTEM_ACTOR
+    body = make_body(
+        seq=seq,
+        incident=incident.reference,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        actor=actor_name,
+        kind=kind,
+        summary=summary,
+        data=data,
+    )
+    entry = TimelineEntry(
+        incident=incident,
+        seq=seq,
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        actor=actor,
+        actor_name=actor_name,
+        kind=kind,
+        summary=summary,
+        data=data,
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, body),
+    )
+    entry.save()
+    return entry
+
+
+def entry_body(entry: TimelineEntry, reference: str) -> dict[str, Any]:
+    """The body that was hashed, rebuilt from the stored row."""
+    return make_body(
+        seq=entry.seq,
+        incident=reference,
+        occurred_at=entry.occurred_at,
+        recorded_at=entry.recorded_at,
+        actor=entry.actor_name,
+        kind=entry.kind,
+        summary=entry.summary,
+        data=entry.data,
+    )
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": user.display_name}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso_utc(moment) if moment else None
+
+
+# --- the incident ------------------------------------------------------------
+
+
+def record_incident_opened(*, incident: Incident, actor: User) -> TimelineEntry:
+    vendors = list(incident.vendors.order_by("name"))
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.INCIDENT_OPENED,
+        summary=f"Incident opened: {incident.title}",
+        actor=actor,
+        data={
+            "title": incident.title,
+            "summary": incident.summary,
+            "vendors": [{"id": v.pk, "name": v.name} for v in vendors],
+            "severity": incident.severity,
+            "source": incident.source,
+            "occurred_at": _iso(incident.occurred_at),
+            "vendor_aware_at": _iso(incident.vendor_aware_at),
+            "discovered_at": _iso(incident.discovered_at),
+            "commander": _person(incident.commander),
+            "restricted": incident.restricted,
+        },
+    )
+
+
+def record_phase_changed(
+    *,
+    incident: Incident,
+    actor: User,
+    from_phase: str,
+    to_phase: str,
+    override_reason: str = "",
+    open_required: list[str] | None = None,
+) -> TimelineEntry:
+    summary = f"Phase changed from {from_phase} to {to_phase}"
+    if override_reason:
+        summary += f" by commander's override: {override_reason}"
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.PHASE_CHANGED,
+        summary=summary,
+        actor=actor,
+        data={
+            "from": from_phase,
+            "to": to_phase,
+            "override_reason": override_reason,
+            "open_required_tasks": open_required or [],
+        },
+    )
+
+
+def record_incident_reopened(
+    *, incident: Incident, actor: User, to_phase: str, reason: str
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.INCIDENT_REOPENED,
+        summary=f"Incident reopened into {to_phase}: {reason}",
+        actor=actor,
+        data={"to": to_phase, "reason": reason},
+    )
+
+
+def record_severity_changed(
+    *, incident: Incident, actor: User, old: str, new: str, reason: str
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.SEVERITY_CHANGED,
+        summary=f"Severity changed from {old.upper()} to {new.upper()}"
+        + (f": {reason}" if reason else ""),
+        actor=actor,
+        data={"from": old, "to": new, "reason": reason},
+    )
+
+
+def record_commander_changed(
+    *, incident: Incident, actor: User, old: User, new: User
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.COMMANDER_CHANGED,
+        summary=f"Command handed from {old.display_name} to {new.display_name}",
+        actor=actor,
+        data={"from": _person(old), "to": _person(new)},
+    )
+
+
+def record_member_added(*, incident: Incident, actor: User, member: IncidentMember):
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.MEMBER_ADDED,
+        summary=f"{member.user.display_name} joined as {member.role}",
+        actor=actor,
+        data={"user": _person(member.user), "role": member.role},
+    )
+
+
+def record_member_role_changed(
+    *, incident: Incident, actor: User, member: IncidentMember, old_role: str
+):
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.MEMBER_ROLE_CHANGED,
+        summary=f"{member.user.display_name} is now {member.role} (was {old_role})",
+        actor=actor,
+        data={"user": _person(member.user), "from": old_role, "to": member.role},
+    )
+
+
+def record_member_removed(*, incident: Incident, actor: User, user: User, role: str):
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.MEMBER_REMOVED,
+        summary=f"{user.display_name} left the incident (was {role})",
+        actor=actor,
+        data={"user": _person(user), "role": role},
+    )
+
+
+def record_note_added(
+    *, incident: Incident, actor: User, text: str, privileged: bool, occurred_at: datetime | None
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.NOTE_ADDED,
+        summary=text,
+        actor=actor,
+        occurred_at=occurred_at,
+        data={"privileged": privileged},
+    )
+
+
+# --- tasks ---------------------------------------------------------------------
+
+
+def _task(task: Task) -> dict[str, Any]:
+    return {"id": task.pk, "title": task.title, "phase": task.phase, "required": task.required}
+
+
+def record_task_assigned(*, task: Task, actor: User, old: User | None) -> TimelineEntry:
+    new = task.assignee
+    summary = (
+        f"Task “{task.title}” assigned to {new.display_name}"
+        if new
+        else f"Task “{task.title}” unassigned"
+    )
+    return _append(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK_ASSIGNED,
+        summary=summary,
+        actor=actor,
+        data={"task": _task(task), "from": _person(old), "to": _person(new)},
+    )
+
+
+def record_task_completed(*, task: Task, actor: User | None, via: str = "") -> TimelineEntry:
+    return _append(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK_COMPLETED,
+        summary=f"Task done: {task.title}",
+        actor=actor,
+        data={"task": _task(task), "via": via},
+    )
+
+
+def record_task_skipped(*, task: Task, actor: User) -> TimelineEntry:
+    return _append(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK_SKIPPED,
+        summary=f"Task skipped: {task.title}. Reason: {task.skip_reason}",
+        actor=actor,
+        data={"task": _task(task), "reason": task.skip_reason},
+    )
+
+
+def record_task_reopened(*, task: Task, actor: User, was: str) -> TimelineEntry:
+    return _append(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK_REOPENED,
+        summary=f"Task reopened: {task.title}",
+        actor=actor,
+        data={"task": _task(task), "was": was},
+    )
+
+
+# --- triage actions --------------------------------------------------------------
+
+
+def _engagement(engagement: Engagement) -> dict[str, Any]:
+    return {
+        "id": engagement.pk,
+        "name": engagement.name,
+        "vendor": engagement.vendor.name,
+        "owner": _person(engagement.owner),
+    }
+
+
+def record_engagements_paused(
+    *, incident: Incident, actor: User, engagements: list[Engagement], reason: str
+) -> TimelineEntry:
+    names = ", ".join(f"{e.vendor.name}: {e.name}" for e in engagements)
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.ENGAGEMENT_PAUSED,
+        summary=f"Paused {len(engagements)} engagement(s) ({names}). Reason: {reason}",
+        actor=actor,
+        data={"engagements": [_engagement(e) for e in engagements], "reason": reason},
+    )
+
+
+def record_resume_approved(
+    *, pause: EngagementPause, actor: User, as_role: str, reason: str
+) -> TimelineEntry:
+    engagement = pause.engagement
+    return _append(
+        incident=pause.incident,
+        kind=TimelineEntry.Kind.RESUME_APPROVED,
+        summary=(
+            f"{actor.display_name} approved resuming {engagement.vendor.name}: "
+            f"{engagement.name} as {as_role}. Reason: {reason}"
+        ),
+        actor=actor,
+        data={"engagement": _engagement(engagement), "as": as_role, "reason": reason},
+    )
+
+
+def record_engagement_resumed(*, pause: EngagementPause, actor: User) -> TimelineEntry:
+    engagement = pause.engagement
+    return _append(
+        incident=pause.incident,
+        kind=TimelineEntry.Kind.ENGAGEMENT_RESUMED,
+        summary=(
+            f"Engagement resumed: {engagement.vendor.name}: {engagement.name}, approved by "
+            f"{pause.commander_approved_by.display_name} (commander) and "
+            f"{pause.legal_approved_by.display_name} (legal)"
+        ),
+        actor=actor,
+        data={
+            "engagement": _engagement(engagement),
+            "reason": pause.resume_reason,
+            "commander": _person(pause.commander_approved_by),
+            "legal": _person(pause.legal_approved_by),
+        },
+    )
+
+
+def record_scope_reviewed(
+    *, item: ScopeItem, actor: User, previous_status: str | None
+) -> TimelineEntry:
+    name = item.snapshot["name"]
+    summary = f"Scope review: {name} marked {item.get_status_display().lower()}"
+    if item.records_affected is not None:
+        summary += f", {item.records_affected} records affected"
+    return _append(
+        incident=item.incident,
+        kind=TimelineEntry.Kind.SCOPE_REVIEWED,
+        summary=summary,
+        actor=actor,
+        data={
+            "asset": item.snapshot,
+            "status": item.status,
+            "previous_status": previous_status,
+            "records_affected": item.records_affected,
+            "note": item.note,
+        },
+    )
+
+
+def record_export_made(*, incident: Incident, actor: User, export_format: str) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.EXPORT_MADE,
+        summary=f"Timeline exported as {export_format.upper()} by {actor.display_name}",
+        actor=actor,
+        data={"format": export_format},
+    )

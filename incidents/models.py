@@ -1,0 +1,510 @@
+"""The response: incidents, their playbook tasks, scope review and the timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vendors.models import DataAsset, Engagement, Vendor
+
+# Choices are defined at module level so that Meta.constraints can name them;
+# code uses the model aliases, such as Incident.Phase.
+
+
+class IncidentPhase(models.TextChoices):
+    TRIAGE = "triage", _("Triage")
+    CONTAINMENT = "containment", _("Containment")
+    SCOPING = "scoping", _("Scoping")
+    NOTIFICATION = "notification", _("Notification")
+    RECOVERY = "recovery", _("Recovery")
+    CLOSED = "closed", _("Closed")
+
+
+PHASE_ORDER = list(IncidentPhase.values)
+
+
+class IncidentSeverity(models.TextChoices):
+    SEV1 = "sev1", _("SEV1")
+    SEV2 = "sev2", _("SEV2")
+    SEV3 = "sev3", _("SEV3")
+    SEV4 = "sev4", _("SEV4")
+
+
+class IncidentSource(models.TextChoices):
+    VENDOR_NOTICE = "vendor_notice", _("Vendor notice")
+    PRESS_REPORT = "press_report", _("Press report")
+    THREAT_INTEL = "threat_intel", _("Threat intelligence")
+    INTERNAL_DETECTION = "internal_detection", _("Internal detection")
+    PARTNER_REPORT = "partner_report", _("Partner report")
+
+
+class ReferenceCounter(models.Model):
+    """The last incident number used in a year: references never skip or repeat."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Incident(models.Model):
+    Phase = IncidentPhase
+    Severity = IncidentSeverity
+    Source = IncidentSource
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True, max_length=20_000)
+    vendors = models.ManyToManyField(Vendor, verbose_name=_("vendors"), related_name="incidents")
+    severity = models.CharField(
+        _("severity"), max_length=4, choices=Severity, default=Severity.SEV2
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source)
+    occurred_at = models.DateTimeField(
+        _("breach occurred (estimate)"),
+        null=True,
+        blank=True,
+        help_text=_("Your best estimate of when the breach itself happened, if known."),
+    )
+    vendor_aware_at = models.DateTimeField(
+        _("vendor became aware"),
+        null=True,
+        blank=True,
+        help_text=_("When the vendor learned of the breach: their contractual clock to tell us."),
+    )
+    discovered_at = models.DateTimeField(
+        _("we became aware"),
+        help_text=_(
+            "When we first had reason to believe our data was affected. Most legal clocks "
+            "(e.g. GDPR's 72 hours) start here, so record the real moment, not now."
+        ),
+    )
+    commander = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("incident commander"),
+        on_delete=models.PROTECT,
+        related_name="commanded_incidents",
+    )
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase, default=Phase.TRIAGE)
+    phase_changed_at = models.DateTimeField(default=timezone.now)
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only members see a restricted incident, whatever their role."),
+    )
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    # The "open incident" form's one-time token: a double-submitted form finds
+    # the incident its first submission opened instead of opening a second.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-discovered_at"]
+        permissions = [
+            ("view_all_incidents", "Can view every incident that is not restricted"),
+            (
+                "legal_review",
+                "Can act as Legal on incidents: privileged notes, legal hold, approvals",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phase__in=IncidentPhase.values), name="incident_phase_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=IncidentSeverity.values),
+                name="incident_severity_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=IncidentSource.values), name="incident_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occurred_at__isnull=True)
+                | models.Q(discovered_at__gte=models.F("occurred_at")),
+                name="incident_discovered_after_occurred",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occurred_at__isnull=True)
+                | models.Q(vendor_aware_at__isnull=True)
+                | models.Q(vendor_aware_at__gte=models.F("occurred_at")),
+                name="incident_vendor_aware_after_occurred",
+            ),
+        ]
+        indexes = [
+            # The incident list and dashboard filter open incidents by phase.
+            models.Index(fields=["phase", "-discovered_at"], name="incident_phase_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == IncidentPhase.CLOSED
+
+    @property
+    def next_phase(self) -> str | None:
+        index = PHASE_ORDER.index(self.phase)
+        return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+
+class MemberRole(models.TextChoices):
+    COMMANDER = "commander", _("Commander")
+    RESPONDER = "responder", _("Responder")
+    LEGAL = "legal", _("Legal")
+    VIEWER = "viewer", _("Viewer")
+
+
+class IncidentMember(models.Model):
+    Role = MemberRole
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.RESPONDER)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="incident_member_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=MemberRole.values), name="incident_member_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) on {self.incident.reference}"
+
+
+class Playbook(models.Model):
+    """Admin-editable task templates; the default one is used for new incidents."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Used for every new incident.")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="playbook_one_default",
+                violation_error_message=_("Only one playbook can be the default."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskAction(models.TextChoices):
+    """Triage actions that complete a task when they run."""
+
+    NONE = "", _("None")
+    PAUSE_ENGAGEMENTS = "pause_engagements", _("Pause engagements")
+    SCOPE_REVIEW = "scope_review", _("Scope review")
+
+
+class PlaybookStep(models.Model):
+    Action = TaskAction
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="steps")
+    phase = models.CharField(_("phase"), max_length=16, choices=IncidentPhase)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+    due_offset_hours = models.PositiveIntegerField(
+        _("due after (hours)"),
+        null=True,
+        blank=True,
+        help_text=_("Hours after we became aware; leave empty for no due time."),
+    )
+    default_role = models.CharField(
+        _("default role"), max_length=16, choices=MemberRole, default=MemberRole.RESPONDER
+    )
+    required = models.BooleanField(
+        _("required"), default=True, help_text=_("Must be done before the phase can end.")
+    )
+    action = models.CharField(
+        _("completed by action"), max_length=32, choices=TaskAction, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["playbook", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phase__in=IncidentPhase.values), name="playbook_step_phase_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()}: {self.title}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Task(models.Model):
+    Status = TaskStatus
+    Action = TaskAction
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    phase = models.CharField(_("phase"), max_length=16, choices=IncidentPhase)
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    default_role = models.CharField(max_length=16, choices=MemberRole, default=MemberRole.RESPONDER)
+    action = models.CharField(max_length=32, choices=TaskAction, blank=True, default="")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    skip_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phase__in=IncidentPhase.values), name="task_phase_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=TaskStatus.SKIPPED) | ~models.Q(skip_reason=""),
+                name="task_skip_has_reason",
+            ),
+        ]
+        indexes = [
+            # "My tasks" on the dashboard: open tasks of one assignee, soonest due first.
+            models.Index(
+                fields=["assignee", "due_at"],
+                condition=models.Q(status="open"),
+                name="task_open_by_assignee_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
+class ScopeStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed exposed")
+    SUSPECTED = "suspected", _("Suspected")
+    NOT_EXPOSED = "not_exposed", _("Not exposed")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+# Assets in these states count towards whom we must notify.
+AFFECTED_SCOPE_STATUSES = (ScopeStatus.CONFIRMED, ScopeStatus.SUSPECTED)
+
+
+class ScopeItem(models.Model):
+    """One data asset's exposure in one incident, with its facts frozen at review.
+
+    ``snapshot`` keeps the asset's classification, records, jurisdictions and
+    whose data it was as they stood when reviewed, so later edits to the
+    inventory never rewrite the incident's legal record.
+    """
+
+    Status = ScopeStatus
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="scope_items")
+    data_asset = models.ForeignKey(
+        DataAsset, on_delete=models.SET_NULL, null=True, related_name="scope_items"
+    )
+    status = models.CharField(_("exposure"), max_length=16, choices=Status)
+    records_affected = models.PositiveBigIntegerField(_("records affected"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=5_000)
+    snapshot = models.JSONField(default=dict)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "data_asset"], name="scope_item_one_per_asset"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ScopeStatus.values), name="scope_item_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.get('name', '?')}: {self.get_status_display()}"
+
+    @property
+    def is_affected(self) -> bool:
+        return self.status in AFFECTED_SCOPE_STATUSES
+
+
+class EngagementPause(models.Model):
+    """An engagement paused during an incident, and what it took to resume it.
+
+    Resuming needs a reason and two approvals, from the incident commander and
+    from Legal, by two different people.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="pauses")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.TextField(_("reason"), max_length=5_000)
+    paused_at = models.DateTimeField()
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resume_reason = models.TextField(blank=True, max_length=5_000)
+    commander_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    commander_approved_at = models.DateTimeField(null=True)
+    legal_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    legal_approved_at = models.DateTimeField(null=True)
+    resumed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-paused_at"]
+        constraints = [
+            # An engagement is paused by at most one open pause at a time.
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=models.Q(resumed_at__isnull=True),
+                name="engagement_pause_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(commander_approved_by__isnull=True)
+                | models.Q(legal_approved_by__isnull=True)
+                | ~models.Q(commander_approved_by=models.F("legal_approved_by")),
+                name="engagement_pause_two_approvers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement} paused for {self.incident.reference}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resumed_at is None
+
+
+class TimelineKind(models.TextChoices):
+    INCIDENT_OPENED = "incident_opened", _("Incident opened")
+    PHASE_CHANGED = "phase_changed", _("Phase changed")
+    INCIDENT_REOPENED = "incident_reopened", _("Incident reopened")
+    SEVERITY_CHANGED = "severity_changed", _("Severity changed")
+    COMMANDER_CHANGED = "commander_changed", _("Commander changed")
+    MEMBER_ADDED = "member_added", _("Member added")
+    MEMBER_ROLE_CHANGED = "member_role_changed", _("Member role changed")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    TASK_ASSIGNED = "task_assigned", _("Task assigned")
+    TASK_COMPLETED = "task_completed", _("Task completed")
+    TASK_SKIPPED = "task_skipped", _("Task skipped")
+    TASK_REOPENED = "task_reopened", _("Task reopened")
+    NOTE_ADDED = "note_added", _("Note")
+    ENGAGEMENT_PAUSED = "engagement_paused", _("Engagement paused")
+    RESUME_APPROVED = "resume_approved", _("Resumption approved")
+    ENGAGEMENT_RESUMED = "engagement_resumed", _("Engagement resumed")
+    SCOPE_REVIEWED = "scope_reviewed", _("Scope reviewed")
+    EXPORT_MADE = "export_made", _("Timeline exported")
+
+
+class TimelineEntryQuerySet(models.QuerySet):
+    """The timeline is append-only: bulk changes are refused before reaching SQL."""
+
+    def update(self, **kwargs):
+        raise TimelineIsAppendOnly("timeline entries cannot be changed")
+
+    def delete(self):
+        raise TimelineIsAppendOnly("timeline entries cannot be deleted")
+
+
+class TimelineIsAppendOnly(Exception):
+    pass
+
+
+class TimelineEntry(models.Model):
+    """One hash-chained entry of an incident's timeline; see DESIGN.md, Hash chain.
+
+    The stored fields are exactly what the hash covers, so ``verify_chain`` can
+    recompute every hash from the row alone.
+    """
+
+    Kind = TimelineKind
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
+    seq = models.PositiveIntegerField()
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=32, choices=Kind)
+    summary = models.TextField()
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = TimelineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident", "seq"]
+        verbose_name_plural = _("timeline entries")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "seq"], name="timeline_seq_unique"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="timeline_seq_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TimelineIsAppendOnly("timeline entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TimelineIsAppendOnly("timeline entries cannot be deleted")
+
+    @property
+    def is_privileged(self) -> bool:
+        """Attorney–client privileged; inside ``data`` so that the hash covers it."""
+        return bool(self.data.get("privileged"))

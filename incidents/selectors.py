@@ -1,0 +1,162 @@
+"""Reads for incident pages: the need-to-know gate, and shaped querysets."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents.models import (
+    PHASE_ORDER,
+    EngagementPause,
+    Incident,
+    IncidentMember,
+    ScopeItem,
+    Task,
+    TimelineEntry,
+)
+
+LATEST_ENTRIES_ON_WORKSPACE = 20
+
+
+def incident_get_for_user(*, user: User, reference: str) -> Incident:
+    """The one gate: the incident if this user may see it, else 404.
+
+    404 rather than 403, so that nobody learns an incident exists by probing.
+    """
+    incident = Incident.objects.select_related("commander").filter(reference=reference).first()
+    if incident is None:
+        raise Http404
+    if not user.is_authenticated:
+        raise Http404
+    if incident.members.filter(user=user).exists():
+        return incident
+    if incident.restricted:
+        raise Http404
+    if user.has_perm("incidents.view_all_incidents"):
+        return incident
+    raise Http404
+
+
+def visible_incidents(*, user: User) -> QuerySet[Incident]:
+    """The incidents this user may know exist: the same rule as the gate above."""
+    visible = Q(Exists(IncidentMember.objects.filter(incident=OuterRef("pk"), user=user)))
+    if user.has_perm("incidents.view_all_incidents"):
+        visible |= Q(restricted=False)
+    return Incident.objects.filter(visible)
+
+
+def incident_list_for_user(*, user: User) -> QuerySet[Incident]:
+    """Incidents this user may see, with what the list and dashboard show."""
+    now = timezone.now()
+    return (
+        visible_incidents(user=user)
+        .select_related("commander")
+        .prefetch_related("vendors")
+        .annotate(
+            open_tasks=Count("tasks", filter=Q(tasks__status=Task.Status.OPEN)),
+            overdue_tasks=Count(
+                "tasks", filter=Q(tasks__status=Task.Status.OPEN, tasks__due_at__lt=now)
+            ),
+        )
+        .order_by("-discovered_at")
+    )
+
+
+def my_open_tasks(*, user: User) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(assignee=user, status=Task.Status.OPEN)
+        .exclude(incident__phase=Incident.Phase.CLOSED)
+        .filter(Exists(IncidentMember.objects.filter(incident=OuterRef("incident"), user=user)))
+        .select_related("incident")
+        .order_by("due_at")
+    )
+
+
+@dataclass
+class ScopeSummary:
+    """What the scope review says about whom we must tell, derived, never typed."""
+
+    stakeholders: list[dict] = field(default_factory=list)
+    jurisdictions: list[str] = field(default_factory=list)
+    data_categories: list[str] = field(default_factory=list)
+    records_affected: int = 0
+    records_unknown: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    unreviewed: int = 0
+
+
+def summarise_scope(items: list[ScopeItem], held_count: int) -> ScopeSummary:
+    summary = ScopeSummary(counts={status: 0 for status in ScopeItem.Status.values})
+    stakeholders: dict[int, dict] = {}
+    jurisdictions: set[str] = set()
+    categories: set[str] = set()
+    for item in items:
+        summary.counts[item.status] += 1
+        if not item.is_affected:
+            continue
+        for stakeholder in item.snapshot.get("stakeholders", []):
+            stakeholders[stakeholder["id"]] = stakeholder
+        jurisdictions.update(item.snapshot.get("subject_jurisdictions", []))
+        categories.update(item.snapshot.get("data_categories", []))
+        if item.records_affected is None:
+            summary.records_unknown = True
+        else:
+            summary.records_affected += item.records_affected
+    summary.stakeholders = sorted(stakeholders.values(), key=lambda s: s["name"].lower())
+    summary.jurisdictions = sorted(jurisdictions)
+    summary.data_categories = sorted(categories)
+    summary.unreviewed = max(held_count - len(items), 0)
+    return summary
+
+
+def incident_tasks(*, incident: Incident) -> list[Task]:
+    tasks = list(incident.tasks.select_related("assignee").order_by("order", "pk"))
+    current = PHASE_ORDER.index(incident.phase)
+    # The current phase first, then the phases ahead, then those behind.
+    return sorted(
+        tasks,
+        key=lambda task: (
+            (PHASE_ORDER.index(task.phase) - current) % len(PHASE_ORDER),
+            task.order,
+            task.pk,
+        ),
+    )
+
+
+def incident_members(*, incident: Incident) -> list[IncidentMember]:
+    return list(incident.members.select_related("user").order_by("role", "user__username"))
+
+
+def incident_pauses(*, incident: Incident) -> list[EngagementPause]:
+    return list(
+        incident.pauses.select_related(
+            "engagement__vendor",
+            "engagement__owner",
+            "paused_by",
+            "commander_approved_by",
+            "legal_approved_by",
+        )
+    )
+
+
+def incident_scope_items(*, incident: Incident) -> list[ScopeItem]:
+    return list(incident.scope_items.select_related("reviewed_by"))
+
+
+def latest_entries(*, incident: Incident, limit: int = LATEST_ENTRIES_ON_WORKSPACE):
+    entries = incident.timeline.select_related("actor").order_by("-seq")[:limit]
+    return list(entries)
+
+
+def timeline_entries(*, incident: Incident) -> QuerySet[TimelineEntry]:
+    return incident.timeline.select_related("actor").order_by("seq")
+
+
+def incident_with_vendors(incident: Incident) -> Incident:
+    return (
+        Incident.objects.select_related("commander")
+        .prefetch_related(Prefetch("vendors"))
+        .get(pk=incident.pk)
+    )

@@ -1,0 +1,50 @@
+"""Domain operations on incidents; each owns its transaction and its timeline entry."""
+
+from incidents.services.incidents import (
+    check_incident_times,
+    incident_advance_phase,
+    incident_open,
+    incident_reopen,
+    incident_set_commander,
+    incident_set_severity,
+    member_add,
+    member_remove,
+    member_set_role,
+    note_add,
+)
+from incidents.services.tasks import task_assign, task_complete, task_reopen, task_skip
+from incidents.services.timeline import (
+    timeline_export_entries,
+    timeline_export_record,
+    verify_chain,
+)
+from incidents.services.triage import (
+    engagement_resume_approve,
+    engagements_pause,
+    held_assets,
+    scope_review_mark,
+)
+
+__all__ = [
+    "check_incident_times",
+    "engagement_resume_approve",
+    "engagements_pause",
+    "held_assets",
+    "incident_advance_phase",
+    "incident_open",
+    "incident_reopen",
+    "incident_set_commander",
+    "incident_set_severity",
+    "member_add",
+    "member_remove",
+    "member_set_role",
+    "note_add",
+    "scope_review_mark",
+    "task_assign",
+    "task_complete",
+    "task_reopen",
+    "task_skip",
+    "timeline_export_entries",
+    "timeline_export_record",
+    "verify_chain",
+]

@@ -1,0 +1,354 @@
+"""Opening an incident, moving it through the workflow, its team and its notes."""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents import events
+from incidents.exceptions import TransitionNotAllowed
+from incidents.models import (
+    PHASE_ORDER,
+    Incident,
+    IncidentMember,
+    Playbook,
+    ReferenceCounter,
+    Task,
+)
+from incidents.permissions import abilities_for
+from vendors.models import Vendor
+
+# Clocks on two machines disagree by a little; a time a few minutes "in the
+# future" is that, not a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_NOTE_LENGTH = 20_000
+
+FUTURE_TIME = "This time is in the future; record when it actually happened."
+DISCOVERED_BEFORE_OCCURRED = "We cannot have become aware before the breach occurred."
+VENDOR_AWARE_BEFORE_OCCURRED = "The vendor cannot have become aware before the breach occurred."
+NO_VENDOR = "Choose the vendor (or vendors) that was breached."
+NOT_COMMANDER = "Only the incident commander (or an administrator) can do this."
+CANNOT_OPEN = "Only commanders and administrators open incidents."
+OVERRIDE_NEEDS_REASON = "An override needs a written reason."
+REQUIRED_TASKS_OPEN = (
+    "These required tasks of the {phase} phase are still open: {tasks}. Finish or skip "
+    "them, or, as commander, override with a written reason."
+)
+REOPEN_NEEDS_REASON = "Say why the incident is being reopened."
+NOT_CLOSED = "Only a closed incident can be reopened."
+NOTE_EMPTY = "The note is empty."
+NOTE_TOO_LONG = "Notes are limited to {limit:,} characters; this one has {length:,}."
+NOTE_NOT_ALLOWED = "Only members working this incident, and Legal, can add notes."
+PRIVILEGE_NOT_ALLOWED = "Only Legal can mark a note privileged."
+COMMANDER_STAYS = "The incident commander stays a member; hand over command first."
+ALREADY_MEMBER = "{name} is already a member of this incident."
+CLOSED_INCIDENT = "This incident is closed; reopen it first."
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _require_command(actor: User, incident: Incident) -> None:
+    if not abilities_for(actor, incident).commands:
+        raise PermissionDenied(NOT_COMMANDER)
+
+
+def _require_open(incident: Incident) -> None:
+    if incident.is_closed:
+        raise ValidationError(CLOSED_INCIDENT)
+
+
+def check_incident_times(
+    *,
+    occurred_at: datetime | None,
+    vendor_aware_at: datetime | None,
+    discovered_at: datetime,
+    now: datetime | None = None,
+) -> None:
+    """Raises ValidationError naming each impossible time, keyed by field."""
+    latest = (now or timezone.now()) + CLOCK_SKEW
+    errors: dict[str, list[str]] = {}
+    for field, moment in (
+        ("occurred_at", occurred_at),
+        ("vendor_aware_at", vendor_aware_at),
+        ("discovered_at", discovered_at),
+    ):
+        if moment and moment > latest:
+            errors.setdefault(field, []).append(FUTURE_TIME)
+    if occurred_at and discovered_at and discovered_at < occurred_at:
+        errors.setdefault("discovered_at", []).append(DISCOVERED_BEFORE_OCCURRED)
+    if occurred_at and vendor_aware_at and vendor_aware_at < occurred_at:
+        errors.setdefault("vendor_aware_at", []).append(VENDOR_AWARE_BEFORE_OCCURRED)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_counter(year: int) -> ReferenceCounter:
+    """Lock the year's counter: openings queue here until the holder commits.
+
+    A rolled-back opening rolls its number back too, so numbers never skip;
+    and a second opening only sees the counter after the first committed, so
+    numbers never repeat.
+    """
+    ReferenceCounter.objects.get_or_create(year=year)
+    return ReferenceCounter.objects.select_for_update().get(year=year)
+
+
+def _allocate_reference(counter: ReferenceCounter) -> str:
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"INC-{counter.year}-{counter.last_number:04d}"
+
+
+def _create_tasks(incident: Incident) -> None:
+    playbook = Playbook.objects.filter(is_default=True).first()
+    if playbook is None:
+        return
+    Task.objects.bulk_create(
+        Task(
+            incident=incident,
+            phase=step.phase,
+            order=step.order,
+            title=step.title,
+            guidance=step.guidance,
+            due_at=incident.discovered_at + timedelta(hours=step.due_offset_hours)
+            if step.due_offset_hours is not None
+            else None,
+            required=step.required,
+            default_role=step.default_role,
+            action=step.action,
+        )
+        for step in playbook.steps.all()
+    )
+
+
+@transaction.atomic(durable=True)
+def incident_open(
+    *,
+    actor: User,
+    title: str,
+    vendors: list[Vendor],
+    source: str,
+    discovered_at: datetime,
+    severity: str = Incident.Severity.SEV2,
+    summary: str = "",
+    occurred_at: datetime | None = None,
+    vendor_aware_at: datetime | None = None,
+    commander: User | None = None,
+    restricted: bool = False,
+    submission_token: UUID | None = None,
+) -> Incident:
+    if not (actor.is_staff or actor.has_perm("incidents.add_incident")):
+        raise PermissionDenied(CANNOT_OPEN)
+    if not vendors:
+        raise ValidationError({"vendors": [NO_VENDOR]})
+    check_incident_times(
+        occurred_at=occurred_at, vendor_aware_at=vendor_aware_at, discovered_at=discovered_at
+    )
+    commander = commander or actor
+    counter = _lock_counter(timezone.now().year)
+    if submission_token is not None:
+        already_opened = Incident.objects.filter(submission_token=submission_token).first()
+        if already_opened is not None:
+            return already_opened
+    incident = Incident(
+        reference=_allocate_reference(counter),
+        submission_token=submission_token,
+        title=title,
+        summary=summary,
+        severity=severity,
+        source=source,
+        occurred_at=occurred_at,
+        vendor_aware_at=vendor_aware_at,
+        discovered_at=discovered_at,
+        commander=commander,
+        restricted=restricted,
+    )
+    incident.full_clean()
+    incident.save()
+    incident.vendors.set(vendors)
+    IncidentMember.objects.create(
+        incident=incident, user=commander, role=IncidentMember.Role.COMMANDER
+    )
+    _create_tasks(incident)
+    events.record_incident_opened(incident=incident, actor=actor)
+    return incident
+
+
+def _open_required_titles(incident: Incident) -> list[str]:
+    return list(
+        incident.tasks.filter(
+            phase=incident.phase, required=True, status=Task.Status.OPEN
+        ).values_list("title", flat=True)
+    )
+
+
+@transaction.atomic(durable=True)
+def incident_advance_phase(
+    *, incident: Incident, to_phase: str, actor: User, override_reason: str = ""
+) -> Incident:
+    incident = _lock(incident)
+    if incident.phase == to_phase:
+        # A double-click, or two people pressing at once: already done.
+        return incident
+    _require_command(actor, incident)
+    if to_phase not in PHASE_ORDER or incident.next_phase != to_phase:
+        raise TransitionNotAllowed(
+            f"An incident in {incident.phase} can only move on to {incident.next_phase}."
+        )
+    override_reason = override_reason.strip()
+    open_required = _open_required_titles(incident)
+    if open_required and not override_reason:
+        raise ValidationError(
+            REQUIRED_TASKS_OPEN.format(
+                phase=incident.get_phase_display().lower(),
+                tasks="; ".join(f"“{title}”" for title in open_required),
+            ),
+            code="required_tasks_open",
+        )
+    from_phase = incident.phase
+    incident.phase = to_phase
+    incident.phase_changed_at = timezone.now()
+    incident.save(update_fields=["phase", "phase_changed_at", "updated_at"])
+    events.record_phase_changed(
+        incident=incident,
+        actor=actor,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        override_reason=override_reason if open_required else "",
+        open_required=open_required,
+    )
+    return incident
+
+
+@transaction.atomic(durable=True)
+def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident:
+    incident = _lock(incident)
+    _require_command(actor, incident)
+    if not incident.is_closed:
+        raise TransitionNotAllowed(NOT_CLOSED)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [REOPEN_NEEDS_REASON]})
+    incident.phase = Incident.Phase.RECOVERY
+    incident.phase_changed_at = timezone.now()
+    incident.save(update_fields=["phase", "phase_changed_at", "updated_at"])
+    events.record_incident_reopened(
+        incident=incident, actor=actor, to_phase=incident.phase, reason=reason
+    )
+    return incident
+
+
+@transaction.atomic(durable=True)
+def incident_set_severity(
+    *, incident: Incident, actor: User, severity: str, reason: str = ""
+) -> Incident:
+    incident = _lock(incident)
+    _require_command(actor, incident)
+    if severity not in Incident.Severity.values:
+        raise ValidationError({"severity": ["Choose SEV1, SEV2, SEV3 or SEV4."]})
+    if incident.severity == severity:
+        return incident
+    old = incident.severity
+    incident.severity = severity
+    incident.save(update_fields=["severity", "updated_at"])
+    events.record_severity_changed(
+        incident=incident, actor=actor, old=old, new=severity, reason=reason.strip()
+    )
+    return incident
+
+
+@transaction.atomic(durable=True)
+def incident_set_commander(*, incident: Incident, actor: User, commander: User) -> Incident:
+    incident = _lock(incident)
+    _require_command(actor, incident)
+    if incident.commander_id == commander.pk:
+        return incident
+    old = incident.commander
+    incident.commander = commander
+    incident.save(update_fields=["commander", "updated_at"])
+    IncidentMember.objects.filter(
+        incident=incident, user=old, role=IncidentMember.Role.COMMANDER
+    ).update(role=IncidentMember.Role.RESPONDER)
+    IncidentMember.objects.update_or_create(
+        incident=incident, user=commander, defaults={"role": IncidentMember.Role.COMMANDER}
+    )
+    events.record_commander_changed(incident=incident, actor=actor, old=old, new=commander)
+    return incident
+
+
+@transaction.atomic(durable=True)
+def member_add(*, incident: Incident, actor: User, user: User, role: str) -> IncidentMember:
+    incident = _lock(incident)
+    _require_command(actor, incident)
+    if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
+        raise ValidationError({"role": ["Choose responder, legal or viewer."]})
+    if incident.members.filter(user=user).exists():
+        raise ValidationError({"user": [ALREADY_MEMBER.format(name=user.display_name)]})
+    member = IncidentMember.objects.create(incident=incident, user=user, role=role)
+    events.record_member_added(incident=incident, actor=actor, member=member)
+    return member
+
+
+@transaction.atomic(durable=True)
+def member_set_role(*, member: IncidentMember, actor: User, role: str) -> IncidentMember:
+    incident = _lock(member.incident)
+    _require_command(actor, incident)
+    member = IncidentMember.objects.select_for_update().get(pk=member.pk)
+    if member.user_id == incident.commander_id:
+        raise ValidationError(COMMANDER_STAYS)
+    if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
+        raise ValidationError({"role": ["Choose responder, legal or viewer."]})
+    if member.role == role:
+        return member
+    old_role = member.role
+    member.role = role
+    member.save(update_fields=["role"])
+    events.record_member_role_changed(
+        incident=incident, actor=actor, member=member, old_role=old_role
+    )
+    return member
+
+
+@transaction.atomic(durable=True)
+def member_remove(*, member: IncidentMember, actor: User) -> None:
+    incident = _lock(member.incident)
+    _require_command(actor, incident)
+    if member.user_id == incident.commander_id:
+        raise ValidationError(COMMANDER_STAYS)
+    user, role = member.user, member.role
+    member.delete()
+    events.record_member_removed(incident=incident, actor=actor, user=user, role=role)
+
+
+@transaction.atomic(durable=True)
+def note_add(
+    *,
+    incident: Incident,
+    actor: User,
+    text: str,
+    privileged: bool = False,
+    occurred_at: datetime | None = None,
+):
+    incident = _lock(incident)
+    abilities = abilities_for(actor, incident)
+    if not abilities.notes:
+        raise PermissionDenied(NOTE_NOT_ALLOWED)
+    if privileged and not abilities.privileged_notes:
+        raise PermissionDenied(PRIVILEGE_NOT_ALLOWED)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [NOTE_EMPTY]})
+    if len(text) > MAX_NOTE_LENGTH:
+        raise ValidationError(
+            {"text": [NOTE_TOO_LONG.format(limit=MAX_NOTE_LENGTH, length=len(text))]}
+        )
+    if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"occurred_at": [FUTURE_TIME]})
+    return events.record_note_added(
+        incident=incident, actor=actor, text=text, privileged=privileged, occurred_at=occurred_at
+    )

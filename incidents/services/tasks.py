@@ -1,0 +1,105 @@
+"""Working the playbook tasks of an incident."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents import events
+from incidents.models import Incident, Task
+from incidents.permissions import abilities_for
+from incidents.services.incidents import CLOSED_INCIDENT
+
+NOT_WORKING = "Only members working this incident can change its tasks."
+ASSIGNEE_NOT_MEMBER = "{name} is not a member of this incident; add them to the team first."
+ALREADY_DONE = "This task is already done."
+ALREADY_SKIPPED = "This task was already skipped."
+ALREADY_OPEN = "This task is already open."
+SKIP_NEEDS_REASON = "Say why this task is being skipped."
+REQUIRED_SKIP_NEEDS_COMMANDER = "Only the incident commander can skip a required task."
+
+
+def _locked_task(task: Task, actor: User) -> Task:
+    """Lock the incident (and so its chain), then re-read the task under the lock."""
+    incident = Incident.objects.select_for_update().get(pk=task.incident_id)
+    if incident.is_closed:
+        raise ValidationError(CLOSED_INCIDENT)
+    if not abilities_for(actor, incident).works:
+        raise PermissionDenied(NOT_WORKING)
+    task = Task.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=task.pk)
+    task.incident = incident
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_assign(*, task: Task, actor: User, assignee: User | None) -> Task:
+    task = _locked_task(task, actor)
+    if assignee is not None and not task.incident.members.filter(user=assignee).exists():
+        raise ValidationError(
+            {"assignee": [ASSIGNEE_NOT_MEMBER.format(name=assignee.display_name)]}
+        )
+    if task.assignee_id == (assignee.pk if assignee else None):
+        return task
+    old = task.assignee
+    task.assignee = assignee
+    task.save(update_fields=["assignee"])
+    events.record_task_assigned(task=task, actor=actor, old=old)
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_complete(*, task: Task, actor: User) -> Task:
+    task = _locked_task(task, actor)
+    if task.status == Task.Status.DONE:
+        raise ValidationError(ALREADY_DONE)
+    _resolve(task, actor, Task.Status.DONE)
+    events.record_task_completed(task=task, actor=actor)
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_skip(*, task: Task, actor: User, reason: str) -> Task:
+    task = _locked_task(task, actor)
+    if task.status == Task.Status.SKIPPED:
+        raise ValidationError(ALREADY_SKIPPED)
+    if task.status == Task.Status.DONE:
+        raise ValidationError(ALREADY_DONE)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [SKIP_NEEDS_REASON]})
+    if task.required and not abilities_for(actor, task.incident).commands:
+        raise PermissionDenied(REQUIRED_SKIP_NEEDS_COMMANDER)
+    task.skip_reason = reason
+    _resolve(task, actor, Task.Status.SKIPPED)
+    events.record_task_skipped(task=task, actor=actor)
+    return task
+
+
+@transaction.atomic(durable=True)
+def task_reopen(*, task: Task, actor: User) -> Task:
+    task = _locked_task(task, actor)
+    if task.status == Task.Status.OPEN:
+        raise ValidationError(ALREADY_OPEN)
+    was = task.status
+    task.status = Task.Status.OPEN
+    task.resolved_at = None
+    task.resolved_by = None
+    task.skip_reason = ""
+    task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
+    events.record_task_reopened(task=task, actor=actor, was=was)
+    return task
+
+
+def _resolve(task: Task, actor: User | None, status: str) -> None:
+    task.status = status
+    task.resolved_at = timezone.now()
+    task.resolved_by = actor
+    task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
+
+
+def complete_action_tasks(*, incident: Incident, action: str, actor: User | None) -> None:
+    """A triage action that ran completes the open tasks it stands for."""
+    for task in incident.tasks.select_for_update().filter(action=action, status=Task.Status.OPEN):
+        task.incident = incident
+        _resolve(task, actor, Task.Status.DONE)
+        events.record_task_completed(task=task, actor=actor, via=action)

@@ -1,0 +1,229 @@
+"""Triage actions that do real work: pause engagements, resume them, review scope."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from breachdesk.models import User
+from incidents import events
+from incidents.models import EngagementPause, Incident, ScopeItem, Task
+from incidents.permissions import abilities_for
+from incidents.services.incidents import CLOSED_INCIDENT
+from incidents.services.tasks import complete_action_tasks
+from vendors.models import MAX_RECORDS, DataAsset, Engagement, Vendor
+
+MAX_REASON_LENGTH = 5_000
+
+NOT_WORKING = "Only members working this incident can take triage actions."
+PAUSE_NEEDS_REASON = "Say why the engagements are being paused; it goes on the timeline."
+REASON_TOO_LONG = "Keep the reason under {limit:,} characters."
+NOTHING_TO_PAUSE = "There is no active engagement with {vendors} to pause."
+PAUSE_ALREADY_ENDED = "This engagement has already been resumed."
+RESUME_NEEDS_REASON = "Say why it is safe to resume the engagement."
+NOT_AN_APPROVER = (
+    "Resuming needs the approval of the incident commander and of Legal; you are neither."
+)
+SAME_PERSON = "The second approval must come from someone else: two different people approve."
+ALREADY_APPROVED = "You have already approved resuming this engagement."
+ASSET_NOT_HELD = "The vendor of this incident does not hold that data asset."
+RECORDS_NEGATIVE = "Records affected cannot be negative."
+RECORDS_ABSURD = "That is more records than is plausible; check the number."
+
+
+def _locked_incident(incident: Incident, actor: User) -> Incident:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.is_closed:
+        raise ValidationError(CLOSED_INCIDENT)
+    if not abilities_for(actor, incident).works:
+        raise PermissionDenied(NOT_WORKING)
+    return incident
+
+
+def _clean_reason(reason: str, empty_message: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [empty_message]})
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": [REASON_TOO_LONG.format(limit=MAX_REASON_LENGTH)]})
+    return reason
+
+
+@transaction.atomic(durable=True)
+def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[EngagementPause]:
+    """Pause every active engagement with the incident's vendors, in one transaction."""
+    incident = _locked_incident(incident, actor)
+    reason = _clean_reason(reason, PAUSE_NEEDS_REASON)
+    vendors = list(incident.vendors.all())
+    engagements = list(
+        Engagement.objects.select_for_update(of=("self",))
+        .filter(vendor__in=vendors, status=Engagement.Status.ACTIVE)
+        .select_related("vendor", "owner")
+        .order_by("vendor__name", "name")
+    )
+    if not engagements:
+        raise ValidationError(
+            NOTHING_TO_PAUSE.format(vendors=", ".join(vendor.name for vendor in vendors))
+        )
+    now = timezone.now()
+    pauses = []
+    for engagement in engagements:
+        engagement.status = Engagement.Status.PAUSED
+        engagement.save(update_fields=["status", "updated_at"])
+        pauses.append(
+            EngagementPause.objects.create(
+                engagement=engagement,
+                incident=incident,
+                reason=reason,
+                paused_at=now,
+                paused_by=actor,
+            )
+        )
+    Vendor.objects.filter(
+        pk__in=[vendor.pk for vendor in vendors], status=Vendor.Status.ACTIVE
+    ).update(status=Vendor.Status.PAUSED, updated_at=now)
+    events.record_engagements_paused(
+        incident=incident, actor=actor, engagements=engagements, reason=reason
+    )
+    complete_action_tasks(incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor)
+    return pauses
+
+
+@transaction.atomic(durable=True)
+def engagement_resume_approve(
+    *, pause: EngagementPause, actor: User, reason: str = ""
+) -> EngagementPause:
+    """Record one of the two approvals that resuming needs; the second resumes it."""
+    incident = Incident.objects.select_for_update().get(pk=pause.incident_id)
+    pause = (
+        EngagementPause.objects.select_for_update(of=("self",))
+        .select_related("engagement__vendor", "engagement__owner")
+        .get(pk=pause.pk)
+    )
+    pause.incident = incident
+    if not pause.is_open:
+        raise ValidationError(PAUSE_ALREADY_ENDED)
+    if actor.pk in (pause.commander_approved_by_id, pause.legal_approved_by_id):
+        raise ValidationError(ALREADY_APPROVED)
+    abilities = abilities_for(actor, incident)
+    is_commander = incident.commander_id == actor.pk
+    now = timezone.now()
+    if is_commander and pause.commander_approved_by_id is None:
+        as_role = "commander"
+    elif abilities.approves_as_legal and pause.legal_approved_by_id is None:
+        as_role = "legal"
+    elif is_commander or abilities.approves_as_legal:
+        raise ValidationError(SAME_PERSON)
+    else:
+        raise PermissionDenied(NOT_AN_APPROVER)
+
+    if pause.resume_reason:
+        reason = reason.strip()[:MAX_REASON_LENGTH]
+    else:
+        reason = _clean_reason(reason, RESUME_NEEDS_REASON)
+        pause.resume_reason = reason
+    if as_role == "commander":
+        pause.commander_approved_by, pause.commander_approved_at = actor, now
+    else:
+        pause.legal_approved_by, pause.legal_approved_at = actor, now
+    events.record_resume_approved(pause=pause, actor=actor, as_role=as_role, reason=reason)
+
+    if pause.commander_approved_by_id and pause.legal_approved_by_id:
+        pause.resumed_at = now
+        _resume_engagement(pause.engagement)
+        events.record_engagement_resumed(pause=pause, actor=actor)
+    pause.save()
+    return pause
+
+
+def _resume_engagement(engagement: Engagement) -> None:
+    if engagement.status == Engagement.Status.PAUSED:
+        engagement.status = Engagement.Status.ACTIVE
+        engagement.save(update_fields=["status", "updated_at"])
+    vendor = engagement.vendor
+    still_paused = EngagementPause.objects.filter(
+        engagement__vendor=vendor, resumed_at__isnull=True
+    ).exclude(engagement=engagement)
+    if vendor.status == Vendor.Status.PAUSED and not still_paused.exists():
+        vendor.status = Vendor.Status.ACTIVE
+        vendor.save(update_fields=["status", "updated_at"])
+
+
+def asset_snapshot(asset: DataAsset, vendors: list[Vendor]) -> dict:
+    """The asset's facts as they stand now, frozen into the incident's record."""
+    held_through = [
+        {"vendor": engagement.vendor.name, "engagement": engagement.name}
+        for engagement in asset.engagements.filter(vendor__in=vendors)
+        .select_related("vendor")
+        .order_by("vendor__name", "name")
+    ]
+    return {
+        "id": asset.pk,
+        "name": asset.name,
+        "kind": asset.kind,
+        "classification": asset.classification,
+        "approx_records": asset.approx_records,
+        "data_categories": asset.data_categories,
+        "subject_jurisdictions": list(asset.subject_jurisdictions),
+        "stakeholders": [
+            {
+                "id": stakeholder.pk,
+                "name": stakeholder.name,
+                "kind": stakeholder.kind,
+                "notify_within_hours": stakeholder.notify_within_hours,
+            }
+            for stakeholder in asset.stakeholders.order_by("name")
+        ],
+        "held_through": held_through,
+    }
+
+
+def held_assets(incident: Incident):
+    """Every data asset the incident's vendors hold through any engagement."""
+    return DataAsset.objects.filter(engagements__vendor__in=incident.vendors.all()).distinct()
+
+
+@transaction.atomic(durable=True)
+def scope_review_mark(
+    *,
+    incident: Incident,
+    actor: User,
+    data_asset: DataAsset,
+    status: str,
+    records_affected: int | None = None,
+    note: str = "",
+) -> ScopeItem:
+    incident = _locked_incident(incident, actor)
+    if not held_assets(incident).filter(pk=data_asset.pk).exists():
+        raise ValidationError(ASSET_NOT_HELD)
+    if status not in ScopeItem.Status.values:
+        raise ValidationError({"status": ["Choose confirmed, suspected, not exposed or unknown."]})
+    if records_affected is not None and records_affected < 0:
+        raise ValidationError({"records_affected": [RECORDS_NEGATIVE]})
+    if records_affected is not None and records_affected > MAX_RECORDS:
+        raise ValidationError({"records_affected": [RECORDS_ABSURD]})
+    item = (
+        ScopeItem.objects.select_for_update()
+        .filter(incident=incident, data_asset=data_asset)
+        .first()
+    )
+    previous_status = item.status if item else None
+    item = item or ScopeItem(incident=incident, data_asset=data_asset)
+    item.incident = incident
+    item.status = status
+    item.records_affected = records_affected
+    item.note = note.strip()
+    item.snapshot = asset_snapshot(data_asset, list(incident.vendors.all()))
+    item.reviewed_by = actor
+    item.reviewed_at = timezone.now()
+    item.full_clean()
+    item.save()
+    events.record_scope_reviewed(item=item, actor=actor, previous_status=previous_status)
+    if _every_held_asset_decided(incident):
+        complete_action_tasks(incident=incident, action=Task.Action.SCOPE_REVIEW, actor=actor)
+    return item
+
+
+def _every_held_asset_decided(incident: Incident) -> bool:
+    """True once no held asset is left unreviewed or marked unknown."""
+    decided = ScopeItem.objects.filter(incident=incident).exclude(status=ScopeItem.Status.UNKNOWN)
+    return not held_assets(incident).exclude(pk__in=decided.values("data_asset")).exists()

@@ -1,0 +1,634 @@
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from breachdesk.types import HtmxHttpRequest
+from incidents import selectors, services
+from incidents.chain import iso_utc
+from incidents.exceptions import TransitionNotAllowed
+from incidents.forms import (
+    AdvancePhaseForm,
+    CommanderForm,
+    IncidentOpenForm,
+    MemberAddForm,
+    MemberRoleForm,
+    NoteForm,
+    PauseForm,
+    ReopenForm,
+    ResumeApprovalForm,
+    ScopeMarkForm,
+    SeverityForm,
+    TaskAssignForm,
+    TaskSkipForm,
+)
+from incidents.models import PHASE_ORDER, Incident, IncidentMember, ScopeItem, Task
+from incidents.permissions import abilities_for
+from vendors.models import Engagement
+
+LIST_PAGE_SIZE = 50
+TIMELINE_PAGE_SIZE = 100
+PANELS = {"phase", "triage", "members", "timeline-latest", "tasks"}
+CHANGED_EVENT = "incident-changed"
+
+CANNOT_OPEN = _("Only commanders and administrators open incidents.")
+NOT_COMMANDER = _("Only the incident commander (or an administrator) can do this.")
+NOT_WORKING = _("Only members working this incident can do this.")
+
+
+def _gate(request, reference: str) -> Incident:
+    return selectors.incident_get_for_user(user=request.user, reference=reference)
+
+
+def _errors_of(exc: ValidationError) -> list[str]:
+    return (
+        [message for messages in exc.message_dict.values() for message in messages]
+        if hasattr(exc, "error_dict")
+        else list(exc.messages)
+    )
+
+
+def _attach(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- list and opening -------------------------------------------------------
+
+
+@require_GET
+def incident_list(request: HtmxHttpRequest) -> HttpResponse:
+    incidents = selectors.incident_list_for_user(user=request.user)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        incidents = incidents.exclude(phase=Incident.Phase.CLOSED)
+    elif state in Incident.Phase.values:
+        incidents = incidents.filter(phase=state)
+    severity = request.GET.get("severity", "")
+    if severity in Incident.Severity.values:
+        incidents = incidents.filter(severity=severity)
+    query = request.GET.get("q", "").strip()[:200]
+    for term in query.split():
+        incidents = incidents.filter(
+            Q(reference__icontains=term)
+            | Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Q(vendors__name__icontains=term)
+        ).distinct()
+    page = Paginator(incidents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "severity": severity,
+        "query": query,
+        "phases": Incident.Phase.choices,
+        "severities": Incident.Severity.choices,
+        "can_open": request.user.is_staff or request.user.has_perm("incidents.add_incident"),
+        "now": timezone.now(),
+    }
+    template = "incidents/list.html#results" if request.htmx else "incidents/list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_create(request: HtmxHttpRequest) -> HttpResponse:
+    if not (request.user.is_staff or request.user.has_perm("incidents.add_incident")):
+        raise PermissionDenied(CANNOT_OPEN)
+    form = IncidentOpenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = services.incident_open(
+                    actor=request.user,
+                    title=data["title"],
+                    vendors=list(data["vendors"]),
+                    source=data["source"],
+                    severity=data["severity"],
+                    summary=data["summary"],
+                    discovered_at=data["discovered_at"],
+                    vendor_aware_at=data["vendor_aware_at"],
+                    occurred_at=data["occurred_at"],
+                    commander=data["commander"],
+                    restricted=data["restricted"],
+                    submission_token=data["submission_token"],
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("%s is open.") % incident.reference)
+                return redirect(incident)
+        return render(request, "incidents/new.html", {"form": form}, status=422)
+    return render(request, "incidents/new.html", {"form": form})
+
+
+# --- the workspace -----------------------------------------------------------
+
+
+def _workspace_context(request, incident: Incident, **overrides) -> dict:
+    members = selectors.incident_members(incident=incident)
+    membership = next((m for m in members if m.user_id == request.user.pk), None)
+    abilities = abilities_for(request.user, incident, membership)
+    tasks = selectors.incident_tasks(incident=incident)
+    scope_items = selectors.incident_scope_items(incident=incident)
+    held_count = services.held_assets(incident).count()
+    phase_groups: dict[str, list[Task]] = {}
+    for task in tasks:
+        phase_groups.setdefault(task.phase, []).append(task)
+    vendors = list(incident.vendors.all())
+    context = {
+        "incident": incident,
+        "vendors": vendors,
+        "abilities": abilities,
+        "members": members,
+        "phase_groups": [
+            (phase, Incident.Phase(phase).label, group) for phase, group in phase_groups.items()
+        ],
+        "phases": [(value, Incident.Phase(value).label) for value in PHASE_ORDER],
+        "phase_index": PHASE_ORDER.index(incident.phase),
+        "next_phase_label": Incident.Phase(incident.next_phase).label
+        if incident.next_phase
+        else "",
+        "open_required": [
+            t for t in tasks if t.phase == incident.phase and t.required and t.is_open
+        ],
+        "pauses": selectors.incident_pauses(incident=incident),
+        "active_engagements": Engagement.objects.filter(
+            vendor__in=vendors, status=Engagement.Status.ACTIVE
+        ).count(),
+        "scope": selectors.summarise_scope(scope_items, held_count),
+        "held_count": held_count,
+        "entries": selectors.latest_entries(incident=incident),
+        "now": timezone.now(),
+        "note_form": NoteForm(can_mark_privileged=abilities.privileged_notes),
+        "phase_form": AdvancePhaseForm(initial={"to_phase": incident.next_phase}),
+        "reopen_form": ReopenForm(),
+        "pause_form": PauseForm(),
+        "resume_form": ResumeApprovalForm(),
+        "severity_form": SeverityForm(initial={"severity": incident.severity}),
+        "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
+        "member_form": MemberAddForm(incident=incident) if abilities.commands else None,
+        "assign_form": TaskAssignForm(incident=incident),
+    }
+    context.update(overrides)
+    return context
+
+
+@require_GET
+def incident_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    context = _workspace_context(request, incident)
+    panel = request.GET.get("panel", "")
+    if request.htmx and panel in PANELS:
+        return render(request, f"incidents/detail.html#{panel}", context)
+    return render(request, "incidents/detail.html", context)
+
+
+def _panel_response(request, incident, panel: str, status: int = 200, **overrides):
+    """After a change: the panel for htmx (other panels refresh on the event), or PRG."""
+    if not request.htmx:
+        if status >= 400:
+            for error in overrides.pop("errors", []):
+                messages.error(request, error)
+        return redirect(incident)
+    incident.refresh_from_db()
+    context = _workspace_context(request, incident, **overrides)
+    response = render(request, f"incidents/detail.html#{panel}", context, status=status)
+    if status < 400:
+        trigger_client_event(response, CHANGED_EVENT)
+    return response
+
+
+def _no_js_failure(request, incident, form_errors: list[str]):
+    for error in form_errors:
+        messages.error(request, error)
+    return redirect(incident)
+
+
+@require_POST
+def incident_phase(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = AdvancePhaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_advance_phase(
+                incident=incident,
+                to_phase=form.cleaned_data["to_phase"],
+                actor=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return _panel_response(request, incident, "phase")
+    if not request.htmx:
+        return _no_js_failure(request, incident, _form_messages(form))
+    return _panel_response(request, incident, "phase", status=422, phase_form=form)
+
+
+def _form_messages(form) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
+
+
+@require_POST
+def incident_reopen(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_reopen(
+                incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return _panel_response(request, incident, "phase")
+    if not request.htmx:
+        return _no_js_failure(request, incident, _form_messages(form))
+    return _panel_response(request, incident, "phase", status=422, reopen_form=form)
+
+
+@require_POST
+def incident_severity(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = SeverityForm(request.POST)
+    if form.is_valid():
+        services.incident_set_severity(
+            incident=incident,
+            actor=request.user,
+            severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Severity updated."))
+        return redirect(incident)
+    return _no_js_failure(request, incident, _form_messages(form))
+
+
+@require_POST
+def incident_commander(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = CommanderForm(request.POST)
+    if form.is_valid():
+        services.incident_set_commander(
+            incident=incident, actor=request.user, commander=form.cleaned_data["commander"]
+        )
+        messages.success(request, _("Command handed over."))
+        return redirect(incident)
+    return _no_js_failure(request, incident, _form_messages(form))
+
+
+# --- members --------------------------------------------------------------------
+
+
+@require_POST
+def member_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    if not abilities_for(request.user, incident).commands:
+        raise PermissionDenied(NOT_COMMANDER)
+    form = MemberAddForm(request.POST, incident=incident)
+    if form.is_valid():
+        try:
+            services.member_add(
+                incident=incident,
+                actor=request.user,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return _panel_response(request, incident, "members")
+    if not request.htmx:
+        return _no_js_failure(request, incident, _form_messages(form))
+    return _panel_response(request, incident, "members", status=422, member_form=form)
+
+
+def _member(incident: Incident, member_id: int) -> IncidentMember:
+    return get_object_or_404(incident.members.select_related("user"), pk=member_id)
+
+
+@require_POST
+def member_role(request: HtmxHttpRequest, reference: str, member_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    member = _member(incident, member_id)
+    form = MemberRoleForm(request.POST)
+    errors = []
+    if form.is_valid():
+        try:
+            services.member_set_role(
+                member=member, actor=request.user, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            errors = _errors_of(exc)
+    else:
+        errors = _form_messages(form)
+    if errors:
+        return _panel_response(
+            request, incident, "members", status=422, errors=errors, member_errors=errors
+        )
+    return _panel_response(request, incident, "members")
+
+
+@require_POST
+def member_remove(request: HtmxHttpRequest, reference: str, member_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    member = _member(incident, member_id)
+    try:
+        services.member_remove(member=member, actor=request.user)
+    except ValidationError as exc:
+        errors = _errors_of(exc)
+        return _panel_response(
+            request, incident, "members", status=422, errors=errors, member_errors=errors
+        )
+    return _panel_response(request, incident, "members")
+
+
+# --- tasks ------------------------------------------------------------------------
+
+
+def _task(incident: Incident, task_id: int) -> Task:
+    """Tasks are found within the incident, so a forged id of another is a 404."""
+    return get_object_or_404(incident.tasks.select_related("assignee"), pk=task_id)
+
+
+def _task_response(request, incident, task, status=200, errors=(), skip_form=None):
+    if not request.htmx:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(f"{incident.get_absolute_url()}#task-{task.pk}")
+    members = selectors.incident_members(incident=incident)
+    membership = next((m for m in members if m.user_id == request.user.pk), None)
+    task.refresh_from_db()
+    context = {
+        "incident": incident,
+        "task": task,
+        "abilities": abilities_for(request.user, incident, membership),
+        "assign_form": TaskAssignForm(incident=incident),
+        "task_errors": list(errors),
+        "skip_form": skip_form,
+        "now": timezone.now(),
+    }
+    partial = "task-skip-row" if skip_form is not None else "task-row"
+    response = render(request, f"incidents/detail.html#{partial}", context, status=status)
+    if status < 400 and skip_form is None:
+        trigger_client_event(response, CHANGED_EVENT)
+    return response
+
+
+def _run_task_service(request, incident, task, service, **kwargs):
+    try:
+        service(task=task, actor=request.user, **kwargs)
+    except ValidationError as exc:
+        return _task_response(request, incident, task, status=422, errors=_errors_of(exc))
+    return _task_response(request, incident, task)
+
+
+@require_POST
+def task_complete(request: HtmxHttpRequest, reference: str, task_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    return _run_task_service(request, incident, _task(incident, task_id), services.task_complete)
+
+
+@require_POST
+def task_reopen(request: HtmxHttpRequest, reference: str, task_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    return _run_task_service(request, incident, _task(incident, task_id), services.task_reopen)
+
+
+@require_POST
+def task_assign(request: HtmxHttpRequest, reference: str, task_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    task = _task(incident, task_id)
+    form = TaskAssignForm(request.POST, incident=incident)
+    if not form.is_valid():
+        return _task_response(request, incident, task, status=422, errors=_form_messages(form))
+    return _run_task_service(
+        request, incident, task, services.task_assign, assignee=form.cleaned_data["assignee"]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def task_skip(request: HtmxHttpRequest, reference: str, task_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    task = _task(incident, task_id)
+    if request.method == "GET":
+        if request.htmx:
+            return _task_response(request, incident, task, skip_form=TaskSkipForm())
+        return render(
+            request,
+            "incidents/task_skip.html",
+            {"incident": incident, "task": task, "form": TaskSkipForm()},
+        )
+    form = TaskSkipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_skip(task=task, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return _task_response(request, incident, task)
+    if request.htmx:
+        return _task_response(request, incident, task, status=422, skip_form=form)
+    return render(
+        request,
+        "incidents/task_skip.html",
+        {"incident": incident, "task": task, "form": form},
+        status=422,
+    )
+
+
+# --- notes ------------------------------------------------------------------------
+
+
+@require_POST
+def note_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    abilities = abilities_for(request.user, incident)
+    if not abilities.notes:
+        raise PermissionDenied(NOT_WORKING)
+    form = NoteForm(request.POST, can_mark_privileged=abilities.privileged_notes)
+    if form.is_valid():
+        try:
+            services.note_add(
+                incident=incident,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                privileged=form.cleaned_data.get("privileged", False),
+                occurred_at=form.cleaned_data["occurred_at"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return _panel_response(request, incident, "note-form")
+    if not request.htmx:
+        return _no_js_failure(request, incident, _form_messages(form))
+    return _panel_response(request, incident, "note-form", status=422, note_form=form)
+
+
+# --- triage actions -------------------------------------------------------------------
+
+
+@require_POST
+def engagements_pause(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = PauseForm(request.POST)
+    if form.is_valid():
+        try:
+            pauses = services.engagements_pause(
+                incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, _("%d engagement(s) paused.") % len(pauses))
+            return _panel_response(request, incident, "triage")
+    if not request.htmx:
+        return _no_js_failure(request, incident, _form_messages(form))
+    return _panel_response(request, incident, "triage", status=422, pause_form=form)
+
+
+@require_POST
+def pause_approve_resume(request: HtmxHttpRequest, reference: str, pause_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    pause = get_object_or_404(incident.pauses, pk=pause_id)
+    form = ResumeApprovalForm(request.POST)
+    form.is_valid()
+    try:
+        services.engagement_resume_approve(
+            pause=pause, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as exc:
+        errors = _errors_of(exc)
+        return _panel_response(
+            request, incident, "triage", status=422, errors=errors, resume_errors={pause.pk: errors}
+        )
+    return _panel_response(request, incident, "triage")
+
+
+# --- scope review ----------------------------------------------------------------------
+
+
+def _scope_rows(incident: Incident):
+    items = {item.data_asset_id: item for item in selectors.incident_scope_items(incident=incident)}
+    assets = services.held_assets(incident).prefetch_related("stakeholders").order_by("name")
+    return [(asset, items.get(asset.pk)) for asset in assets]
+
+
+@require_GET
+def scope_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    rows = _scope_rows(incident)
+    items = [item for _, item in rows if item]
+    context = {
+        "incident": incident,
+        "rows": rows,
+        "abilities": abilities_for(request.user, incident),
+        "scope": selectors.summarise_scope(items, len(rows)),
+        "statuses": ScopeItem.Status.choices,
+    }
+    return render(request, "incidents/scope.html", context)
+
+
+@require_POST
+def scope_mark(request: HtmxHttpRequest, reference: str, asset_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    asset = get_object_or_404(services.held_assets(incident), pk=asset_id)
+    form = ScopeMarkForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.scope_review_mark(
+                incident=incident,
+                actor=request.user,
+                data_asset=asset,
+                status=form.cleaned_data["status"],
+                records_affected=form.cleaned_data["records_affected"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            errors = _errors_of(exc)
+    else:
+        errors = _form_messages(form)
+    if not request.htmx:
+        for error in errors:
+            messages.error(request, f"{asset.name}: {error}")
+        return redirect("incidents:scope", reference=incident.reference)
+    item = incident.scope_items.filter(data_asset=asset).first()
+    context = {
+        "incident": incident,
+        "asset": asset,
+        "item": item,
+        "abilities": abilities_for(request.user, incident),
+        "statuses": ScopeItem.Status.choices,
+        "row_errors": errors,
+        "posted": request.POST if errors else None,
+    }
+    response = render(
+        request, "incidents/scope.html#scope-row", context, status=422 if errors else 200
+    )
+    if not errors:
+        trigger_client_event(response, CHANGED_EVENT)
+    return response
+
+
+# --- the timeline -------------------------------------------------------------------------
+
+
+@require_GET
+def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    entries = selectors.timeline_entries(incident=incident)
+    kind = request.GET.get("kind", "")
+    if kind in dict(entries.model.Kind.choices):
+        entries = entries.filter(kind=kind)
+    page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "incident": incident,
+        "page": page,
+        "kind": kind,
+        "kinds": entries.model.Kind.choices,
+    }
+    return render(request, "incidents/timeline.html", context)
+
+
+@require_GET
+def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    services.timeline_export_record(incident=incident, actor=request.user, export_format="json")
+
+    def document():
+        yield "{"
+        yield f'"incident":{json.dumps(incident.reference)},'
+        yield f'"exported_at":{json.dumps(iso_utc(timezone.now()))},'
+        yield '"hash_chain":"sha256_hex(prev_hash + canonical(body)); first prev_hash is 64 zeros",'
+        yield '"entries":['
+        for index, entry in enumerate(services.timeline_export_entries(incident)):
+            yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(document(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{incident.reference}-timeline.json"'
+    return response
+
+
+@require_GET
+def timeline_verify(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    result = services.verify_chain(incident)
+    return render(request, "incidents/verify.html", {"incident": incident, "result": result})
