@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Min, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,15 +14,35 @@ from breachdesk.celery import app as celery_app
 from breachdesk.forms import PreferencesForm
 from breachdesk.services import user_set_time_zone
 from breachdesk.types import HtmxHttpRequest
+from incidents.models import Incident, Task
+from incidents.selectors import incident_list_for_user, my_open_tasks
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
 # answer quickly rather than hang the probe.
 BROKER_CHECK_TIMEOUT_SECONDS = 3
 
 
+# The dashboard shows a screenful; the incident list has the rest.
+DASHBOARD_INCIDENTS = 25
+DASHBOARD_TASKS = 25
+
+
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "breachdesk/home.html")
+    incidents = (
+        incident_list_for_user(user=request.user)
+        .exclude(phase=Incident.Phase.CLOSED)
+        .annotate(
+            next_due=Min("tasks__due_at", filter=Q(tasks__status=Task.Status.OPEN)),
+        )
+    )
+    context = {
+        "incidents": list(incidents[:DASHBOARD_INCIDENTS]),
+        "my_tasks": list(my_open_tasks(user=request.user)[:DASHBOARD_TASKS]),
+        "can_open": request.user.is_staff or request.user.has_perm("incidents.add_incident"),
+        "now": timezone.now(),
+    }
+    return render(request, "breachdesk/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])

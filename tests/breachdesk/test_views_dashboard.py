@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+from incidents import services
+from tests.factories import open_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_lists_active_incidents_the_user_may_see(client, incident, commander, legal):
+    hidden = open_incident(commander=commander, title="Hidden", restricted=True)
+    client.force_login(legal)
+
+    response = client.get(reverse("home"))
+
+    references = [i.reference for i in response.context["incidents"]]
+    assert references == [incident.reference]
+    assert hidden.reference not in response.content.decode()
+
+
+def test_the_dashboard_shows_my_open_tasks(client, incident, commander, responder):
+    task = incident.tasks.get(title__startswith="Preserve evidence")
+    services.task_assign(task=task, actor=commander, assignee=responder)
+    client.force_login(responder)
+
+    response = client.get(reverse("home"))
+
+    assert [t.pk for t in response.context["my_tasks"]] == [task.pk]
+    assert "Preserve evidence" in response.content.decode()
+
+
+def test_the_dashboard_counts_overdue_tasks(client, incident, commander):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    incident.tasks.filter(phase="triage").update(due_at=timezone.now() - timedelta(hours=1))
+    client.force_login(commander)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["incidents"][0].overdue_tasks == 4
+    assert "overdue by" in response.content.decode()
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(
+    client, commander, breached_vendor, django_assert_max_num_queries
+):
+    for _ in range(12):
+        open_incident(commander=commander, vendors=[breached_vendor])
+    client.force_login(commander)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("home"))
+
+    assert len(response.context["incidents"]) == 12
