@@ -5,6 +5,7 @@ the app runs on SQLite and an embedded broker under ``DATA_DIR``; production
 switches on ``DATABASE_URL``, ``REDIS_URL`` and ``SMTP_HOST``.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
+    # Tests use a file rather than memory: the browser tests' live server
+    # answers htmx requests on several threads, and an in-memory database is
+    # one connection shared between them. The process id keeps two test runs
+    # on one machine apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "breachdesk.User"

@@ -8,6 +8,10 @@ the service they are skipped with the reason shown in the summary; with
 import os
 from functools import cache
 
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# live server makes from that thread are safe because they are not concurrent.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 import pytest
 import redis
 from django.conf import settings
@@ -36,7 +40,21 @@ def _redis_problem() -> str | None:
     return None
 
 
-SERVICE_PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem}
+CHROMIUM = "/usr/bin/chromium"
+
+
+@cache
+def _chromium_problem() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+SERVICE_PROBLEMS = {
+    "postgres": _postgres_problem,
+    "redis": _redis_problem,
+    "chromium": _chromium_problem,
+}
 
 
 def pytest_report_header(config):
@@ -220,3 +238,22 @@ def incident(commander, responder, legal, viewer, breached_vendor):
     services.member_add(incident=opened, actor=commander, user=legal, role="legal")
     services.member_add(incident=opened, actor=commander, user=viewer, role="viewer")
     return opened
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium; Playwright's own browser download does not work here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }

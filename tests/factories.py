@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from breachdesk.models import User
+from breachdesk.roles import ensure_roles
 from vendors.models import (
     DataAsset,
     Engagement,
@@ -32,6 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         """``UserFactory(roles=["Commander"])`` puts the user in those groups."""
         if create and extracted:
+            ensure_roles()
             self.groups.add(*Group.objects.filter(name__in=extracted))
 
 

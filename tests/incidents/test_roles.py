@@ -31,3 +31,27 @@ def test_only_commander_and_legal_view_all_incidents(role, sees_everything):
 def test_view_all_incidents_is_a_permission_users_can_hold(commander, responder):
     assert commander.has_perm("incidents.view_all_incidents")
     assert not responder.has_perm("incidents.view_all_incidents")
+
+
+@pytest.mark.django_db
+def test_the_migrations_grant_exactly_the_documented_role_permissions():
+    from breachdesk.roles import ROLE_PERMISSIONS
+
+    granted = {
+        group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        for group in Group.objects.filter(name__in=ROLE_PERMISSIONS)
+    }
+
+    assert granted == {name: set(perms) for name, perms in ROLE_PERMISSIONS.items()}
+
+
+@pytest.mark.django_db
+def test_ensure_roles_restores_deleted_roles():
+    from breachdesk.roles import ROLE_PERMISSIONS, ensure_roles
+
+    Group.objects.all().delete()
+
+    ensure_roles()
+
+    assert set(Group.objects.values_list("name", flat=True)) == set(ROLE_PERMISSIONS)
+    assert Group.objects.get(name="Legal").permissions.filter(codename="legal_review").exists()

@@ -4,7 +4,9 @@ from django.db import transaction
 
 from breachdesk.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from breachdesk.models import User
+from breachdesk.roles import ensure_roles
 from incidents.demo import seed_demo_incident
+from incidents.playbooks import ensure_default_playbook
 from vendors.demo import seed_demo_inventory
 
 
@@ -18,6 +20,8 @@ class Command(BaseCommand):
                 "DEBUG on. Never load demo data into a production database."
             )
         with transaction.atomic():
+            ensure_roles()
+            ensure_default_playbook()
             seed_demo_users()
             seed_demo_inventory(owner=User.objects.get(username="commander"))
         # The incident is built through the services, each its own transaction.
