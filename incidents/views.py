@@ -216,27 +216,42 @@ def _no_js_failure(request, incident, form_errors: list[str]):
     return redirect(incident)
 
 
-@require_POST
-def incident_phase(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    incident = _gate(request, reference)
-    form = AdvancePhaseForm(request.POST)
+def _panel_action(request, incident, *, form, panel: str, form_name: str, run):
+    """Validate ``form``, run the service, answer with the panel (htmx) or a redirect.
+
+    On failure the panel comes back with the form and its errors (422), so
+    nothing is saved and the responder sees why next to the field.
+    """
     if form.is_valid():
         try:
-            services.incident_advance_phase(
-                incident=incident,
-                to_phase=form.cleaned_data["to_phase"],
-                actor=request.user,
-                override_reason=form.cleaned_data["override_reason"],
-            )
+            run(form.cleaned_data)
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            return _panel_response(request, incident, "phase")
+            return _panel_response(request, incident, panel)
     if not request.htmx:
         return _no_js_failure(request, incident, _form_messages(form))
-    return _panel_response(request, incident, "phase", status=422, phase_form=form)
+    return _panel_response(request, incident, panel, status=422, **{form_name: form})
+
+
+@require_POST
+def incident_phase(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    return _panel_action(
+        request,
+        incident,
+        form=AdvancePhaseForm(request.POST),
+        panel="phase",
+        form_name="phase_form",
+        run=lambda data: services.incident_advance_phase(
+            incident=incident,
+            to_phase=data["to_phase"],
+            actor=request.user,
+            override_reason=data["override_reason"],
+        ),
+    )
 
 
 def _form_messages(form) -> list[str]:
@@ -246,21 +261,16 @@ def _form_messages(form) -> list[str]:
 @require_POST
 def incident_reopen(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     incident = _gate(request, reference)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_reopen(
-                incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except TransitionNotAllowed as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            return _panel_response(request, incident, "phase")
-    if not request.htmx:
-        return _no_js_failure(request, incident, _form_messages(form))
-    return _panel_response(request, incident, "phase", status=422, reopen_form=form)
+    return _panel_action(
+        request,
+        incident,
+        form=ReopenForm(request.POST),
+        panel="phase",
+        form_name="reopen_form",
+        run=lambda data: services.incident_reopen(
+            incident=incident, actor=request.user, reason=data["reason"]
+        ),
+    )
 
 
 @require_POST
@@ -300,22 +310,16 @@ def member_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     incident = _gate(request, reference)
     if not abilities_for(request.user, incident).commands:
         raise PermissionDenied(NOT_COMMANDER)
-    form = MemberAddForm(request.POST, incident=incident)
-    if form.is_valid():
-        try:
-            services.member_add(
-                incident=incident,
-                actor=request.user,
-                user=form.cleaned_data["user"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            return _panel_response(request, incident, "members")
-    if not request.htmx:
-        return _no_js_failure(request, incident, _form_messages(form))
-    return _panel_response(request, incident, "members", status=422, member_form=form)
+    return _panel_action(
+        request,
+        incident,
+        form=MemberAddForm(request.POST, incident=incident),
+        panel="members",
+        form_name="member_form",
+        run=lambda data: services.member_add(
+            incident=incident, actor=request.user, user=data["user"], role=data["role"]
+        ),
+    )
 
 
 def _member(incident: Incident, member_id: int) -> IncidentMember:
@@ -461,23 +465,20 @@ def note_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     abilities = abilities_for(request.user, incident)
     if not abilities.notes:
         raise PermissionDenied(NOT_WORKING)
-    form = NoteForm(request.POST, can_mark_privileged=abilities.privileged_notes)
-    if form.is_valid():
-        try:
-            services.note_add(
-                incident=incident,
-                actor=request.user,
-                text=form.cleaned_data["text"],
-                privileged=form.cleaned_data.get("privileged", False),
-                occurred_at=form.cleaned_data["occurred_at"],
-            )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            return _panel_response(request, incident, "note-form")
-    if not request.htmx:
-        return _no_js_failure(request, incident, _form_messages(form))
-    return _panel_response(request, incident, "note-form", status=422, note_form=form)
+    return _panel_action(
+        request,
+        incident,
+        form=NoteForm(request.POST, can_mark_privileged=abilities.privileged_notes),
+        panel="note-form",
+        form_name="note_form",
+        run=lambda data: services.note_add(
+            incident=incident,
+            actor=request.user,
+            text=data["text"],
+            privileged=data.get("privileged", False),
+            occurred_at=data["occurred_at"],
+        ),
+    )
 
 
 # --- triage actions -------------------------------------------------------------------
@@ -486,21 +487,16 @@ def note_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def engagements_pause(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     incident = _gate(request, reference)
-    form = PauseForm(request.POST)
-    if form.is_valid():
-        try:
-            pauses = services.engagements_pause(
-                incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            if not request.htmx:
-                messages.success(request, _("%d engagement(s) paused.") % len(pauses))
-            return _panel_response(request, incident, "triage")
-    if not request.htmx:
-        return _no_js_failure(request, incident, _form_messages(form))
-    return _panel_response(request, incident, "triage", status=422, pause_form=form)
+    return _panel_action(
+        request,
+        incident,
+        form=PauseForm(request.POST),
+        panel="triage",
+        form_name="pause_form",
+        run=lambda data: services.engagements_pause(
+            incident=incident, actor=request.user, reason=data["reason"]
+        ),
+    )
 
 
 @require_POST
@@ -604,7 +600,8 @@ def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
         "kind": kind,
         "kinds": entries.model.Kind.choices,
     }
-    return render(request, "incidents/timeline.html", context)
+    template = "incidents/timeline.html#results" if request.htmx else "incidents/timeline.html"
+    return render(request, template, context)
 
 
 @require_GET

@@ -263,3 +263,11 @@ def test_a_note_dated_earlier_keeps_both_times(client, incident, responder):
 
     entry = incident.timeline.order_by("-seq").first()
     assert entry.recorded_at - entry.occurred_at > timedelta(hours=2)
+
+
+def test_timeline_pages_come_as_fragments_to_htmx(client, incident, responder):
+    client.force_login(responder)
+
+    response = client.get(_url(incident, "incidents:timeline"), headers={"HX-Request": "true"})
+
+    assert response.content.decode().lstrip().startswith('<div id="results">')
