@@ -35,6 +35,16 @@ if not ALLOWED_HOSTS:
         "ALLOWED_HOSTS must be set when DEBUG is off (the host names users type)."
     )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# Where people outside reach BreachDesk: acknowledgement links in emails use it.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off (e.g. https://breachdesk.example.com): "
+        "the links in notices point there."
+    )
+# Four eyes on outside notices: the person who approves a notice must not be the
+# person who drafted or last edited it.
+NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -251,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "breachdesk.tasks.heartbeat_record_task",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Every minute: publish notices the broker lost, flag sends a dead worker left.
+    "sweep-notification-outbox": {
+        "task": "incidents.tasks.notifications_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
 }
 

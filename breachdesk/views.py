@@ -16,6 +16,7 @@ from breachdesk.services import user_set_time_zone
 from breachdesk.types import HtmxHttpRequest
 from incidents.models import Incident, Task
 from incidents.selectors import incident_list_for_user, my_open_tasks
+from incidents.services.notifications import ack_lookup, notification_acknowledge
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
 # answer quickly rather than hang the probe.
@@ -86,3 +87,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     }
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def acknowledge(request: HttpRequest, token: str) -> HttpResponse:
+    """A stakeholder confirms receipt of a notice through its signed link.
+
+    Opening the link only shows the notice; the receipt is recorded by the
+    button, because mail scanners open links without a person reading them.
+    """
+    if request.method == "POST":
+        result = notification_acknowledge(token=token)
+    else:
+        result = ack_lookup(token)
+    status = 200 if result.outcome in ("ready", "acknowledged", "already") else 400
+    return render(request, "ack/ack.html", {"result": result}, status=status)

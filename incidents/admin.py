@@ -1,15 +1,19 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
 
 from incidents.models import (
+    EmailTemplate,
     EngagementPause,
     Incident,
     IncidentMember,
+    Notification,
     Playbook,
     PlaybookStep,
     ScopeItem,
     Task,
     TimelineEntry,
 )
+from incidents.notices import CONTEXT_VARIABLES
 
 
 class PlaybookStepInline(admin.TabularInline):
@@ -102,3 +106,30 @@ class ScopeItemAdmin(ReadOnlyAdmin):
 class EngagementPauseAdmin(ReadOnlyAdmin):
     list_display = ("engagement", "incident", "paused_at", "resumed_at")
     list_select_related = ("engagement__vendor", "incident")
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    list_display = ("kind", "subject", "updated_at")
+    readonly_fields = ("kind", "variables")
+    fields = ("kind", "subject", "body", "variables")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Variables you can use")
+    def variables(self, obj):
+        return format_html_join(
+            "", "<p><code>{{{{ {} }}}}</code>: {}</p>", CONTEXT_VARIABLES.items()
+        )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "kind", "recipient_email", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("incident__reference", "recipient_email", "subject")
+    list_select_related = ("incident",)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from breachdesk.models import User
 from incidents import services
 from incidents.models import Incident, IncidentMember, Task
+from incidents.services.notifications import ack_token, notification_mark_failed
 from vendors.demo import TRAINING_DATA_VENDOR
-from vendors.models import DataAsset, Vendor
+from vendors.models import DataAsset, Stakeholder, StakeholderContact, Vendor
 
 DEMO_TITLE = "Parallax Data Services breach reported in the press"
 
@@ -106,6 +107,7 @@ def seed_demo_incident() -> Incident | None:
         status="suspected",
         note="Stored in the same bucket; access logs not yet received.",
     )
+    _demo_notices(incident, commander, legal)
     services.note_add(
         incident=incident,
         actor=legal,
@@ -117,3 +119,28 @@ def seed_demo_incident() -> Incident | None:
         privileged=True,
     )
     return incident
+
+
+def _demo_notices(incident: Incident, commander: User, legal: User) -> None:
+    """Partner notices in each state: acknowledged, sent, failed, and a fresh draft."""
+    drafts, _ = services.notifications_draft_partner_notices(incident=incident, actor=commander)
+    for draft in drafts:
+        services.notification_approve(notification=draft, actor=legal)
+    services.notifications_send_approved(incident=incident, actor=commander)
+    for notice in drafts:
+        if notice.recipient_email.startswith("ops@"):
+            notification_mark_failed(
+                notification_id=notice.pk,
+                error="550 5.1.1 <ops@orbital-robotics.example>: mailbox unavailable",
+            )
+        else:
+            services.notification_send(notification_id=notice.pk)
+    helix = next(n for n in drafts if n.recipient_email.startswith("privacy@"))
+    services.notification_acknowledge(token=ack_token(helix.ack_nonce))
+    orbital = Stakeholder.objects.get(name="Orbital Robotics Inc.")
+    StakeholderContact.objects.get_or_create(
+        stakeholder=orbital,
+        email="legal@orbital-robotics.example",
+        defaults={"name": "Orbital legal team", "role": "Counsel"},
+    )
+    services.notifications_draft_partner_notices(incident=incident, actor=commander)

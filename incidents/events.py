@@ -5,6 +5,7 @@ Summaries are stored in plain English, not translated at write time: they are
 part of a legal record and must read the same whoever views it later.
 """
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from incidents.models import (
     EngagementPause,
     Incident,
     IncidentMember,
+    Notification,
     ScopeItem,
     Task,
     TimelineEntry,
@@ -398,4 +400,102 @@ def record_export_made(*, incident: Incident, actor: User, export_format: str) -
         summary=f"Timeline exported as {export_format.upper()} by {actor.display_name}",
         actor=actor,
         data={"format": export_format},
+    )
+
+
+# --- notifications -------------------------------------------------------------------
+
+
+def _notice(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "recipient": notification.recipient_email,
+        "recipient_name": notification.recipient_name,
+        "stakeholder": notification.stakeholder.name if notification.stakeholder else None,
+        "subject": notification.subject,
+        "message_id": notification.message_id,
+    }
+
+
+def record_notifications_drafted(
+    *, incident: Incident, actor: User, notifications: list[Notification]
+) -> TimelineEntry:
+    recipients = ", ".join(n.recipient_email for n in notifications)
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_DRAFTED,
+        summary=f"Drafted {len(notifications)} notice(s) to {recipients}",
+        actor=actor,
+        data={"notifications": [_notice(n) for n in notifications]},
+    )
+
+
+def record_notification_approved(*, notification: Notification, actor: User) -> TimelineEntry:
+    return _append(
+        incident=notification.incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_APPROVED,
+        summary=f"Notice to {notification.recipient_email} approved by {actor.display_name}",
+        actor=actor,
+        data={"notification": _notice(notification)},
+    )
+
+
+def record_notifications_queued(
+    *, incident: Incident, actor: User | None, notifications: list[Notification]
+) -> TimelineEntry:
+    recipients = ", ".join(n.recipient_email for n in notifications)
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_QUEUED,
+        summary=f"Queued {len(notifications)} message(s) for sending to {recipients}",
+        actor=actor,
+        data={"notifications": [_notice(n) for n in notifications]},
+    )
+
+
+def record_notification_sent(*, notification: Notification) -> TimelineEntry:
+    return _append(
+        incident=notification.incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_SENT,
+        summary=f"Sent “{notification.subject}” to {notification.recipient_email}",
+        actor=None,
+        data={
+            "notification": _notice(notification),
+            "attempts": notification.attempts,
+            "sent_at": _iso(notification.sent_at),
+            # Commits the record to the exact words that were sent.
+            "body_text_sha256": hashlib.sha256(notification.body_text.encode()).hexdigest(),
+        },
+    )
+
+
+def record_notification_failed(*, notification: Notification) -> TimelineEntry:
+    return _append(
+        incident=notification.incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_FAILED,
+        summary=(
+            f"Could not send to {notification.recipient_email}"
+            + (f" after {notification.attempts} attempt(s)" if notification.attempts else "")
+            + f": {notification.last_error}"
+        ),
+        actor=None,
+        data={
+            "notification": _notice(notification),
+            "attempts": notification.attempts,
+            "error": notification.last_error,
+        },
+    )
+
+
+def record_notification_acknowledged(*, notification: Notification) -> TimelineEntry:
+    return _append(
+        incident=notification.incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_ACKNOWLEDGED,
+        summary=f"{notification.recipient_email} acknowledged “{notification.subject}”",
+        actor=None,
+        data={
+            "notification": _notice(notification),
+            "acknowledged_at": _iso(notification.acknowledged_at),
+        },
     )

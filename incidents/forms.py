@@ -255,3 +255,20 @@ class ScopeMarkForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=5_000)
+
+
+class NotificationDraftForm(forms.Form):
+    recipient_name = forms.CharField(label=_("Recipient name"), max_length=200, required=False)
+    recipient_email = forms.CharField(
+        label=_("Recipient email"),
+        max_length=254,
+        help_text=_("One address. To tell several people, draft one notice each."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body_text = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Plain text. The HTML version and the acknowledgement button are made from it."
+        ),
+    )

@@ -213,6 +213,7 @@ class TaskAction(models.TextChoices):
     NONE = "", _("None")
     PAUSE_ENGAGEMENTS = "pause_engagements", _("Pause engagements")
     SCOPE_REVIEW = "scope_review", _("Scope review")
+    NOTIFY_PARTNERS = "notify_partners", _("Notify partners")
 
 
 class PlaybookStep(models.Model):
@@ -444,6 +445,12 @@ class TimelineKind(models.TextChoices):
     ENGAGEMENT_RESUMED = "engagement_resumed", _("Engagement resumed")
     SCOPE_REVIEWED = "scope_reviewed", _("Scope reviewed")
     EXPORT_MADE = "export_made", _("Timeline exported")
+    NOTIFICATION_DRAFTED = "notification_drafted", _("Notice drafted")
+    NOTIFICATION_APPROVED = "notification_approved", _("Notice approved")
+    NOTIFICATION_QUEUED = "notification_queued", _("Notice queued for sending")
+    NOTIFICATION_SENT = "notification_sent", _("Notice sent")
+    NOTIFICATION_FAILED = "notification_failed", _("Notice failed")
+    NOTIFICATION_ACKNOWLEDGED = "notification_acknowledged", _("Notice acknowledged")
 
 
 class TimelineEntryQuerySet(models.QuerySet):
@@ -508,3 +515,132 @@ class TimelineEntry(models.Model):
     def is_privileged(self) -> bool:
         """Attorney–client privileged; inside ``data`` so that the hash covers it."""
         return bool(self.data.get("privileged"))
+
+
+class NotificationKind(models.TextChoices):
+    PARTNER_NOTICE = "partner_notice", _("Partner notice")
+    REGULATOR_NOTICE = "regulator_notice", _("Regulator notice (draft)")
+    INTERNAL_UPDATE = "internal_update", _("Internal update")
+    ENGAGEMENT_PAUSED = "engagement_paused", _("Engagement paused")
+    REMINDER = "reminder", _("Reminder")
+    ESCALATION = "escalation", _("Escalation")
+
+
+# Notices that leave the organisation: approved by a person, acknowledged by link.
+EXTERNAL_KINDS = (NotificationKind.PARTNER_NOTICE, NotificationKind.REGULATOR_NOTICE)
+
+
+class EmailTemplate(models.Model):
+    """The admin-editable wording of one kind of email, in Django template syntax.
+
+    The HTML part is the rendered text laid out by ``templates/emails/notice.html``,
+    so that the two parts can never say different things.
+    """
+
+    Kind = NotificationKind
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body (plain text)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self):
+        # A template that cannot render is refused here, not when a notice is due.
+        from incidents.notices import check_template
+
+        check_template(self.subject, self.body)
+
+
+class NotificationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One outbound email, and the outbox row that is the truth about it.
+
+    The row is written (with its timeline entry) before anything is sent; a
+    worker sends it only after claiming it, so no message goes out twice.
+    """
+
+    Kind = NotificationKind
+    Status = NotificationStatus
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    stakeholder = models.ForeignKey(
+        "vendors.Stakeholder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    recipient_email = models.EmailField(_("recipient email"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField()
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    message_id = models.CharField(max_length=255, unique=True)
+    ack_nonce = models.UUIDField(unique=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=NotificationStatus.values),
+                name="notification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values),
+                name="notification_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=NotificationStatus.SENT)
+                | models.Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The outbox sweep: rows waiting in queued or sending, oldest first.
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="notification_outbox_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_email} ({self.status})"
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind in EXTERNAL_KINDS

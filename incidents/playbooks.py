@@ -113,11 +113,12 @@ STEPS = [
     (
         "notification",
         "Notify affected partners",
-        "Send notices to every affected stakeholder within their contractual window.",
+        "Use “Draft partner notices”: one notice per contact of every affected partner, "
+        "approved by Legal or the commander, then sent and acknowledged by link.",
         48,
         "commander",
         True,
-        "",
+        "notify_partners",
     ),
     (
         "notification",

@@ -12,10 +12,12 @@ from incidents.models import (
     EngagementPause,
     Incident,
     IncidentMember,
+    Notification,
     ScopeItem,
     Task,
     TimelineEntry,
 )
+from vendors.models import DataAsset
 
 LATEST_ENTRIES_ON_WORKSPACE = 20
 
@@ -111,6 +113,11 @@ def summarise_scope(items: list[ScopeItem], held_count: int) -> ScopeSummary:
     return summary
 
 
+def held_assets(incident: Incident) -> QuerySet[DataAsset]:
+    """Every data asset the incident's vendors hold through any engagement."""
+    return DataAsset.objects.filter(engagements__vendor__in=incident.vendors.all()).distinct()
+
+
 def incident_tasks(*, incident: Incident) -> list[Task]:
     tasks = list(incident.tasks.select_related("assignee").order_by("order", "pk"))
     current = PHASE_ORDER.index(incident.phase)
@@ -122,6 +129,14 @@ def incident_tasks(*, incident: Incident) -> list[Task]:
             task.order,
             task.pk,
         ),
+    )
+
+
+def incident_notifications(*, incident: Incident) -> list[Notification]:
+    return list(
+        incident.notifications.select_related("stakeholder", "approved_by").order_by(
+            "created_at", "pk"
+        )
     )
 
 

@@ -45,6 +45,32 @@ triage_urls = [
     path("<str:reference>/scope/<int:asset_id>/", views.scope_mark, name="scope-mark"),
 ]
 
+notification_urls = [
+    path(
+        "<str:reference>/notifications/draft-partners/",
+        views.notifications_draft,
+        name="notifications-draft",
+    ),
+    path(
+        "<str:reference>/notifications/send/", views.notifications_send, name="notifications-send"
+    ),
+    path(
+        "<str:reference>/notifications/<int:notification_id>/",
+        views.notification_detail,
+        name="notification",
+    ),
+    path(
+        "<str:reference>/notifications/<int:notification_id>/approve/",
+        views.notification_approve,
+        name="notification-approve",
+    ),
+    path(
+        "<str:reference>/notifications/<int:notification_id>/retry/",
+        views.notification_retry,
+        name="notification-retry",
+    ),
+]
+
 timeline_urls = [
     path("<str:reference>/timeline/", views.timeline, name="timeline"),
     path(
@@ -55,4 +81,6 @@ timeline_urls = [
     path("<str:reference>/timeline/verify/", views.timeline_verify, name="timeline-verify"),
 ]
 
-urlpatterns = incident_urls + member_urls + task_urls + triage_urls + timeline_urls
+urlpatterns = (
+    incident_urls + member_urls + task_urls + triage_urls + notification_urls + timeline_urls
+)

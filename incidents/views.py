@@ -22,6 +22,7 @@ from incidents.forms import (
     MemberAddForm,
     MemberRoleForm,
     NoteForm,
+    NotificationDraftForm,
     PauseForm,
     ReopenForm,
     ResumeApprovalForm,
@@ -30,13 +31,13 @@ from incidents.forms import (
     TaskAssignForm,
     TaskSkipForm,
 )
-from incidents.models import PHASE_ORDER, Incident, IncidentMember, ScopeItem, Task
+from incidents.models import PHASE_ORDER, Incident, IncidentMember, Notification, ScopeItem, Task
 from incidents.permissions import abilities_for
 from vendors.models import Engagement
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
-PANELS = {"phase", "triage", "members", "timeline-latest", "tasks"}
+PANELS = {"phase", "triage", "members", "timeline-latest", "tasks", "notifications"}
 CHANGED_EVENT = "incident-changed"
 
 CANNOT_OPEN = _("Only commanders and administrators open incidents.")
@@ -142,7 +143,7 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
     abilities = abilities_for(request.user, incident, membership)
     tasks = selectors.incident_tasks(incident=incident)
     scope_items = selectors.incident_scope_items(incident=incident)
-    held_count = services.held_assets(incident).count()
+    held_count = selectors.held_assets(incident).count()
     phase_groups: dict[str, list[Task]] = {}
     for task in tasks:
         phase_groups.setdefault(task.phase, []).append(task)
@@ -170,6 +171,7 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
         "scope": selectors.summarise_scope(scope_items, held_count),
         "held_count": held_count,
         "entries": selectors.latest_entries(incident=incident),
+        "notifications": selectors.incident_notifications(incident=incident),
         "now": timezone.now(),
         "note_form": NoteForm(can_mark_privileged=abilities.privileged_notes),
         "phase_form": AdvancePhaseForm(initial={"to_phase": incident.next_phase}),
@@ -195,19 +197,29 @@ def incident_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     return render(request, "incidents/detail.html", context)
 
 
-def _panel_response(request, incident, panel: str, status: int = 200, **overrides):
+def _panel_response(request, incident, panel: str, status: int = 200, errors=(), **overrides):
     """After a change: the panel for htmx (other panels refresh on the event), or PRG."""
     if not request.htmx:
-        if status >= 400:
-            for error in overrides.pop("errors", []):
-                messages.error(request, error)
+        for error in errors:
+            messages.error(request, error)
         return redirect(incident)
     incident.refresh_from_db()
-    context = _workspace_context(request, incident, **overrides)
+    context = _workspace_context(request, incident, panel_errors=list(errors), **overrides)
     response = render(request, f"incidents/detail.html#{panel}", context, status=status)
     if status < 400:
         trigger_client_event(response, CHANGED_EVENT)
     return response
+
+
+def _panel_call(request, incident, panel: str, run):
+    """Run a service that needs no form; if it refuses, the panel says why (422)."""
+    try:
+        run()
+    except TransitionNotAllowed as exc:
+        return _panel_response(request, incident, panel, status=422, errors=[str(exc)])
+    except ValidationError as exc:
+        return _panel_response(request, incident, panel, status=422, errors=_errors_of(exc))
+    return _panel_response(request, incident, panel)
 
 
 def _no_js_failure(request, incident, form_errors: list[str]):
@@ -331,35 +343,25 @@ def member_role(request: HtmxHttpRequest, reference: str, member_id: int) -> Htt
     incident = _gate(request, reference)
     member = _member(incident, member_id)
     form = MemberRoleForm(request.POST)
-    errors = []
-    if form.is_valid():
-        try:
-            services.member_set_role(
-                member=member, actor=request.user, role=form.cleaned_data["role"]
-            )
-        except ValidationError as exc:
-            errors = _errors_of(exc)
-    else:
-        errors = _form_messages(form)
-    if errors:
-        return _panel_response(
-            request, incident, "members", status=422, errors=errors, member_errors=errors
-        )
-    return _panel_response(request, incident, "members")
+
+    def run():
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        services.member_set_role(member=member, actor=request.user, role=form.cleaned_data["role"])
+
+    return _panel_call(request, incident, "members", run)
 
 
 @require_POST
 def member_remove(request: HtmxHttpRequest, reference: str, member_id: int) -> HttpResponse:
     incident = _gate(request, reference)
     member = _member(incident, member_id)
-    try:
-        services.member_remove(member=member, actor=request.user)
-    except ValidationError as exc:
-        errors = _errors_of(exc)
-        return _panel_response(
-            request, incident, "members", status=422, errors=errors, member_errors=errors
-        )
-    return _panel_response(request, incident, "members")
+    return _panel_call(
+        request,
+        incident,
+        "members",
+        lambda: services.member_remove(member=member, actor=request.user),
+    )
 
 
 # --- tasks ------------------------------------------------------------------------
@@ -505,16 +507,125 @@ def pause_approve_resume(request: HtmxHttpRequest, reference: str, pause_id: int
     pause = get_object_or_404(incident.pauses, pk=pause_id)
     form = ResumeApprovalForm(request.POST)
     form.is_valid()
-    try:
-        services.engagement_resume_approve(
+    return _panel_call(
+        request,
+        incident,
+        "triage",
+        lambda: services.engagement_resume_approve(
             pause=pause, actor=request.user, reason=form.cleaned_data.get("reason", "")
-        )
-    except ValidationError as exc:
-        errors = _errors_of(exc)
-        return _panel_response(
-            request, incident, "triage", status=422, errors=errors, resume_errors={pause.pk: errors}
-        )
-    return _panel_response(request, incident, "triage")
+        ),
+    )
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+def _notification(incident: Incident, notification_id: int) -> Notification:
+    return get_object_or_404(
+        incident.notifications.select_related("stakeholder"), pk=notification_id
+    )
+
+
+@require_POST
+def notifications_draft(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+
+    def run():
+        without_contact = services.notifications_draft_partner_notices(
+            incident=incident, actor=request.user
+        )[1]
+        if without_contact:
+            raise ValidationError(
+                _(
+                    "No notice for %(names)s: add a contact on their stakeholder page, "
+                    "then draft again."
+                )
+                % {"names": ", ".join(s.name for s in without_contact)}
+            )
+
+    return _panel_call(request, incident, "notifications", run)
+
+
+@require_POST
+def notification_approve(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    incident = _gate(request, reference)
+    notification = _notification(incident, notification_id)
+    return _panel_call(
+        request,
+        incident,
+        "notifications",
+        lambda: services.notification_approve(notification=notification, actor=request.user),
+    )
+
+
+@require_POST
+def notifications_send(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    return _panel_call(
+        request,
+        incident,
+        "notifications",
+        lambda: services.notifications_send_approved(incident=incident, actor=request.user),
+    )
+
+
+@require_POST
+def notification_retry(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    incident = _gate(request, reference)
+    notification = _notification(incident, notification_id)
+    return _panel_call(
+        request,
+        incident,
+        "notifications",
+        lambda: services.notification_retry(notification=notification, actor=request.user),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def notification_detail(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    """Read a notice; the commander edits it here while it is a draft."""
+    incident = _gate(request, reference)
+    notification = _notification(incident, notification_id)
+    abilities = abilities_for(request.user, incident)
+    editable = abilities.commands and notification.status == Notification.Status.DRAFT
+    if request.method == "POST" and not editable:
+        raise PermissionDenied(_("Only the incident commander edits notices, and only drafts."))
+    form = NotificationDraftForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "recipient_name": notification.recipient_name,
+            "recipient_email": notification.recipient_email,
+            "subject": notification.subject,
+            "body_text": notification.body_text,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.notification_update_draft(
+                    notification=notification, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(incident)
+        status = 422
+    else:
+        status = 200
+    context = {
+        "incident": incident,
+        "notification": notification,
+        "form": form,
+        "editable": editable,
+    }
+    return render(request, "incidents/notification.html", context, status=status)
 
 
 # --- scope review ----------------------------------------------------------------------
@@ -522,7 +633,7 @@ def pause_approve_resume(request: HtmxHttpRequest, reference: str, pause_id: int
 
 def _scope_rows(incident: Incident):
     items = {item.data_asset_id: item for item in selectors.incident_scope_items(incident=incident)}
-    assets = services.held_assets(incident).prefetch_related("stakeholders").order_by("name")
+    assets = selectors.held_assets(incident).prefetch_related("stakeholders").order_by("name")
     return [(asset, items.get(asset.pk)) for asset in assets]
 
 
@@ -544,7 +655,7 @@ def scope_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def scope_mark(request: HtmxHttpRequest, reference: str, asset_id: int) -> HttpResponse:
     incident = _gate(request, reference)
-    asset = get_object_or_404(services.held_assets(incident), pk=asset_id)
+    asset = get_object_or_404(selectors.held_assets(incident), pk=asset_id)
     form = ScopeMarkForm(request.POST)
     errors: list[str] = []
     if form.is_valid():

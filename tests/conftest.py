@@ -137,28 +137,23 @@ def _database_url_of_test_database() -> str:
     return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(tmp_path):
-    """A real Celery worker process on its own queue, using the test database.
+class WorkerProcess:
+    """A real Celery worker process using the test database and the real broker."""
 
-    Yields the queue name; tasks sent there with ``apply_async(queue=…)`` run
-    in the worker, which commits to the same PostgreSQL test database.
-    """
-    import subprocess
-    import sys
-    import time
-    import uuid
+    def __init__(self, log_path, env):
+        self.log_path = log_path
+        self.env = env
+        self.process = None
+        self.starts = 0
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_test_database(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DATA_DIR": str(tmp_path),
-    }
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
+    def start(self):
+        import subprocess
+        import sys
+        import time
+
+        self.starts += 1
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -168,33 +163,71 @@ def celery_worker(tmp_path):
                 "worker",
                 "--pool",
                 "solo",
-                "--queues",
-                queue,
                 "--loglevel",
                 "INFO",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
             ],
-            env=env,
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        log.close()
+        deadline = time.monotonic() + 30
+        while self.log().count("ready.") < self.starts:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{self.log()}")
+            time.sleep(0.2)
+
+    def log(self):
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def kill(self):
+        """SIGKILL: the worker dies mid-task, as on an out-of-memory kill or power loss."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        import subprocess
+
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def worker_env():
+    """Extra environment for the worker process; modules override it (e.g. SMTP)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(tmp_path, worker_env):
+    """A real worker on the default queue, emptied first, using the test database.
+
+    Tasks published from the test (``delay``, ``on_commit``) go through the real
+    broker to this process, which commits to the same PostgreSQL test database.
+    """
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_of_test_database(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DATA_DIR": str(tmp_path),
+        **worker_env,
+    }
+    worker = WorkerProcess(tmp_path / "worker.log", env)
+    celery_app.control.purge()
     celery_app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 30
-        while "ready." not in log_path.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        yield queue
+        worker.start()
+        yield worker
     finally:
         celery_app.conf.task_always_eager = True
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker.stop()
 
 
 @pytest.fixture
@@ -257,3 +290,79 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-dev-shm-usage",
         ],
     }
+
+
+class SmtpInbox:
+    """A real SMTP server on loopback that records what it accepts.
+
+    ``replies`` are answered to successive messages before the default 250,
+    e.g. ``["451 4.3.0 Try again later"]`` or ``["550 5.1.1 No such user"]``;
+    ``hold`` makes the server keep a message and wait (seconds) before saying
+    so, with ``entered`` set once a message is being received.
+    """
+
+    def __init__(self):
+        import threading
+
+        self.envelopes = []
+        self.replies = []
+        self.hold = 0.0
+        self.entered = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        self.entered.set()
+        if self.replies:
+            reply = self.replies.pop(0)
+            if not reply.startswith("2"):
+                return reply
+        # Like a real server, the message is kept before the reply is sent: a
+        # client that dies while waiting for the reply has still delivered it.
+        self.envelopes.append(envelope)
+        if self.hold:
+            await asyncio.sleep(self.hold)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(e.original_content, policy=default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def celery_retries_inline():
+    """Run a task's retries inline: eager Celery retries only when it does not re-raise."""
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def smtp_mailer(settings, smtp_server, celery_retries_inline):
+    """Django's SMTP backend pointed at the loopback server."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 5},
+        }
+    }
+    return smtp_server

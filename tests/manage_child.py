@@ -27,6 +27,8 @@ CONFIG_VARIABLES = {
     "SMTP_SSL",
     "EMAIL_FROM",
     "PROXY_COUNT",
+    "SITE_URL",
+    "NOTICE_FOUR_EYES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
@@ -34,6 +36,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "p7Vq2-production-like-key-9fK3mZ0xW8rT5yU1iO4pA6sD7fG2hJ0kL3zX",
     "ALLOWED_HOSTS": "breachdesk.example.com",
+    "SITE_URL": "https://breachdesk.example.com",
     "SMTP_HOST": "smtp.example.com",
 }
 

@@ -33,7 +33,10 @@ STAKEHOLDERS = [
         "kind": Stakeholder.Kind.PARTNER,
         "notify_within_hours": 72,
         "notes": "Shares teleoperation logs for robotics fine-tuning.",
-        "contacts": [("Jordan Pike", "security@orbital-robotics.example", "Security lead")],
+        "contacts": [
+            ("Jordan Pike", "security@orbital-robotics.example", "Security lead"),
+            ("Orbital operations", "ops@orbital-robotics.example", "Operations desk"),
+        ],
     },
     {
         "name": "Lead supervisory authority (IE)",

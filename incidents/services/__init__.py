@@ -12,6 +12,16 @@ from incidents.services.incidents import (
     member_set_role,
     note_add,
 )
+from incidents.services.notifications import (
+    notification_acknowledge,
+    notification_approve,
+    notification_retry,
+    notification_send,
+    notification_update_draft,
+    notifications_draft_partner_notices,
+    notifications_send_approved,
+    notifications_sweep,
+)
 from incidents.services.tasks import task_assign, task_complete, task_reopen, task_skip
 from incidents.services.timeline import (
     timeline_export_entries,
@@ -21,7 +31,6 @@ from incidents.services.timeline import (
 from incidents.services.triage import (
     engagement_resume_approve,
     engagements_pause,
-    held_assets,
     scope_review_mark,
 )
 
@@ -29,7 +38,6 @@ __all__ = [
     "check_incident_times",
     "engagement_resume_approve",
     "engagements_pause",
-    "held_assets",
     "incident_advance_phase",
     "incident_open",
     "incident_reopen",
@@ -39,6 +47,14 @@ __all__ = [
     "member_remove",
     "member_set_role",
     "note_add",
+    "notification_acknowledge",
+    "notification_approve",
+    "notification_retry",
+    "notification_send",
+    "notification_update_draft",
+    "notifications_draft_partner_notices",
+    "notifications_send_approved",
+    "notifications_sweep",
     "scope_review_mark",
     "task_assign",
     "task_complete",

@@ -6,9 +6,11 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from incidents import events
-from incidents.models import EngagementPause, Incident, ScopeItem, Task
+from incidents.models import EngagementPause, Incident, Notification, ScopeItem, Task
 from incidents.permissions import abilities_for
+from incidents.selectors import held_assets
 from incidents.services.incidents import CLOSED_INCIDENT
+from incidents.services.notifications import queue_internal_notice
 from incidents.services.tasks import complete_action_tasks
 from vendors.models import MAX_RECORDS, DataAsset, Engagement, Vendor
 
@@ -84,8 +86,29 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
     events.record_engagements_paused(
         incident=incident, actor=actor, engagements=engagements, reason=reason
     )
+    _tell_engagement_owners(incident, engagements, reason, actor)
     complete_action_tasks(incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor)
     return pauses
+
+
+def _tell_engagement_owners(incident, engagements, reason, actor) -> None:
+    notices = [
+        notice
+        for engagement in engagements
+        if engagement.owner
+        and (
+            notice := queue_internal_notice(
+                incident,
+                kind=Notification.Kind.ENGAGEMENT_PAUSED,
+                recipient=engagement.owner,
+                actor=actor,
+                engagement=engagement,
+                reason=reason,
+            )
+        )
+    ]
+    if notices:
+        events.record_notifications_queued(incident=incident, actor=actor, notifications=notices)
 
 
 @transaction.atomic(durable=True)
@@ -175,11 +198,6 @@ def asset_snapshot(asset: DataAsset, vendors: list[Vendor]) -> dict:
         ],
         "held_through": held_through,
     }
-
-
-def held_assets(incident: Incident):
-    """Every data asset the incident's vendors hold through any engagement."""
-    return DataAsset.objects.filter(engagements__vendor__in=incident.vendors.all()).distinct()
 
 
 @transaction.atomic(durable=True)

@@ -1,6 +1,7 @@
 """Need-to-know: every incident URL, fragment and export, for every kind of visitor."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ids(incident, commander):
     pause = services.engagements_pause(incident=incident, actor=commander, reason="x")[0]
+    notification = incident.notifications.create(
+        kind="internal_update",
+        recipient_email="someone@example.org",
+        subject="s",
+        body_text="b",
+        body_html="<p>b</p>",
+        message_id="<access-test@breachdesk.example>",
+        ack_nonce=uuid.uuid4(),
+    )
     return {
+        "notification_id": notification.pk,
         "reference": incident.reference,
         "task_id": incident.tasks.first().pk,
         "member_id": incident.members.exclude(user=commander).first().pk,
@@ -31,6 +42,7 @@ READ_URLS = [
     ("incidents:timeline-verify", ()),
     ("incidents:scope", ()),
     ("incidents:task-skip", ("task_id",)),
+    ("incidents:notification", ("notification_id",)),
 ]
 WRITE_URLS = [
     ("incidents:phase", ()),
@@ -48,6 +60,11 @@ WRITE_URLS = [
     ("incidents:pause", ()),
     ("incidents:pause-approve-resume", ("pause_id",)),
     ("incidents:scope-mark", ("asset_id",)),
+    ("incidents:notifications-draft", ()),
+    ("incidents:notifications-send", ()),
+    ("incidents:notification-approve", ("notification_id",)),
+    ("incidents:notification-retry", ("notification_id",)),
+    ("incidents:notification", ("notification_id",)),
 ]
 ALL_URLS = [(name, keys, "get") for name, keys in READ_URLS] + [
     (name, keys, "post") for name, keys in WRITE_URLS
@@ -111,7 +128,9 @@ def test_a_member_reads_a_restricted_incident(client, ids, incident, viewer, nam
     assert client.get(_url(ids, name, keys)).status_code == 200
 
 
-@pytest.mark.parametrize("panel", ["phase", "triage", "members", "timeline-latest", "tasks"])
+@pytest.mark.parametrize(
+    "panel", ["phase", "triage", "members", "timeline-latest", "tasks", "notifications"]
+)
 def test_htmx_panels_are_gated_too(client, ids, outsider, viewer, panel):
     url = f"{_url(ids, 'incidents:detail', ())}?panel={panel}"
 

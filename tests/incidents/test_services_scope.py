@@ -15,11 +15,11 @@ def _asset(name):
 
 def _summary(incident):
     items = list(incident.scope_items.all())
-    return selectors.summarise_scope(items, services.held_assets(incident).count())
+    return selectors.summarise_scope(items, selectors.held_assets(incident).count())
 
 
 def test_the_scope_review_lists_what_the_vendor_holds(incident):
-    assert sorted(a.name for a in services.held_assets(incident)) == [
+    assert sorted(a.name for a in selectors.held_assets(incident)) == [
         "Clinical samples",
         "Teleop logs",
     ]

@@ -6,6 +6,7 @@ from breachdesk.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_users
 from breachdesk.models import User
 from breachdesk.roles import ensure_roles
 from incidents.demo import seed_demo_incident
+from incidents.email_templates import ensure_email_templates
 from incidents.playbooks import ensure_default_playbook
 from vendors.demo import seed_demo_inventory
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             ensure_roles()
             ensure_default_playbook()
+            ensure_email_templates()
             seed_demo_users()
             seed_demo_inventory(owner=User.objects.get(username="commander"))
         # The incident is built through the services, each its own transaction.

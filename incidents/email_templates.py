@@ -1,0 +1,95 @@
+"""The wording every kind of email starts with; admins edit it in the admin.
+
+Migration 0006 loads these into a new database; ``ensure_email_templates``
+adds any kind that is missing.
+"""
+
+from incidents.models import EmailTemplate
+
+DEFAULTS = {
+    "partner_notice": (
+        "[{{ incident_reference }}] Security incident at {{ vendor }} affecting your data",
+        """Dear {{ recipient_name }},
+
+We are writing to inform {{ stakeholder_name }} of a security incident at {{ vendor }}, a vendor that processes data on our behalf, which affects data you shared with us.
+
+What happened: {{ incident_title }}.
+Data concerned: {{ data_categories }}.
+People affected are in: {{ jurisdictions }}.
+Records affected (as known today): {{ records_affected }}.
+
+We paused our work with the vendor, revoked its access, and are reviewing exactly what was exposed. We will update you as we learn more.
+
+Our contractual commitment is to notify you {{ deadline }}.
+
+Please confirm you received this notice: {{ ack_url }}
+
+Questions: reply to this email; {{ commander }} leads our response.
+
+Reference: {{ incident_reference }}""",
+    ),
+    "regulator_notice": (
+        "[{{ incident_reference }}] Personal data breach notification (draft for review)",
+        """To {{ stakeholder_name }},
+
+We notify a personal data breach at {{ vendor }}, a processor acting on our behalf.
+
+Nature of the breach: {{ incident_title }}.
+Categories of data: {{ data_categories }}.
+Data subjects located in: {{ jurisdictions }}.
+Approximate number of records: {{ records_affected }}.
+
+Measures taken: the processing engagement was paused, the processor's access revoked, and the scope of exposure is under review.
+
+Deadline we are working to: {{ deadline }}.
+
+Contact: {{ commander }}, incident commander.
+
+Acknowledgement: {{ ack_url }}
+
+Reference: {{ incident_reference }}""",
+    ),
+    "internal_update": (
+        "[{{ incident_reference }}] Update: {{ incident_title }} ({{ severity }}, {{ phase }})",
+        """{{ recipient_name }},
+
+Update on {{ incident_reference }}: {{ incident_title }}.
+
+Severity: {{ severity }}. Phase: {{ phase }}.
+Vendor: {{ vendor }}.
+Data concerned: {{ data_categories }}.
+
+Incident commander: {{ commander }}.""",
+    ),
+    "engagement_paused": (
+        "[{{ incident_reference }}] Your engagement {{ engagement }} with {{ vendor }} is paused",
+        """{{ recipient_name }},
+
+Your engagement "{{ engagement }}" with {{ vendor }} has been paused because of incident {{ incident_reference }}: {{ incident_title }}.
+
+Reason: {{ reason }}
+
+Do not send the vendor any data and do not use its services for this engagement until the incident commander, {{ commander }}, and Legal approve resuming it.""",
+    ),
+    "reminder": (
+        "[{{ incident_reference }}] Reminder: {{ deadline }}",
+        """{{ recipient_name }},
+
+Reminder for {{ incident_reference }} ({{ incident_title }}): {{ deadline }}.
+
+Incident commander: {{ commander }}.""",
+    ),
+    "escalation": (
+        "[{{ incident_reference }}] OVERDUE: {{ deadline }}",
+        """{{ recipient_name }},
+
+A deadline of {{ incident_reference }} ({{ incident_title }}) has passed: {{ deadline }}.
+
+Please act now, or record why it does not apply.""",
+    ),
+}
+
+
+def ensure_email_templates() -> None:
+    for kind, (subject, body) in DEFAULTS.items():
+        EmailTemplate.objects.get_or_create(kind=kind, defaults={"subject": subject, "body": body})

@@ -1,0 +1,35 @@
+"""Celery tasks: interfaces that take ids and call one service."""
+
+from celery import Task, shared_task
+
+
+class NotificationSendTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """After the last retry: the row is marked failed and the failure goes on the timeline."""
+        from incidents.services.notifications import notification_mark_failed
+
+        notification_mark_failed(notification_id=kwargs["notification_id"], error=str(exc))
+
+
+# Permanent refusals (5xx) are settled inside the service; what escapes it is
+# transient (the mail server said "later", the network or database hiccuped),
+# so it is retried: 5 s, 10 s, 20 s … capped at 10 minutes, six times.
+@shared_task(
+    base=NotificationSendTask,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_send_task(*, notification_id: int) -> str:
+    from incidents.services.notifications import notification_send
+
+    return notification_send(notification_id=notification_id)
+
+
+@shared_task(expires=50)
+def notifications_sweep_task() -> None:
+    from incidents.services.notifications import notifications_sweep
+
+    notifications_sweep()

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from incidents import services
+from incidents.models import Incident, Notification, Task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    return Incident.objects.get()
+
+
+def test_the_demo_incident_is_partway_through_scoping(demo):
+    assert demo.phase == Incident.Phase.SCOPING
+    assert not demo.tasks.filter(phase="triage", status=Task.Status.OPEN).exists()
+    assert demo.pauses.filter(resumed_at__isnull=True).count() == 2
+    assert demo.scope_items.count() == 2
+    assert services.verify_chain(demo).ok
+
+
+def test_the_demo_has_notices_in_several_states(demo):
+    statuses = set(demo.notifications.values_list("status", flat=True))
+
+    assert {"sent", "failed", "draft"} <= statuses
+    assert demo.notifications.filter(acknowledged_at__isnull=False).count() == 1
+    assert demo.notifications.filter(status=Notification.Status.SENT, acknowledged_at=None).exists()
+
+
+def test_loading_the_demo_twice_leaves_one_incident(demo):
+    call_command("seed_demo")
+
+    assert Incident.objects.count() == 1
