@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,14 @@ class User(AbstractUser):
         default="UTC",
         validators=[validate_time_zone],
         help_text=_("Times are stored in UTC and shown to you in this zone."),
+    )
+
+    calendar_token = models.UUIDField(
+        _("calendar feed key"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("The secret in your calendar feed links; change it to revoke them."),
     )
 
     @property

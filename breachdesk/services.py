@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,3 +19,10 @@ def user_set_time_zone(*, user: User, time_zone: str) -> None:
     validate_time_zone(time_zone)
     user.time_zone = time_zone
     user.save(update_fields=["time_zone"])
+
+
+@transaction.atomic(durable=True)
+def user_rotate_calendar_token(*, user: User) -> None:
+    """A new secret for the user's calendar links: every old link stops working."""
+    user.calendar_token = uuid.uuid4()
+    user.save(update_fields=["calendar_token"])

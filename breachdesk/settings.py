@@ -45,6 +45,8 @@ if not SITE_URL:
 # Four eyes on outside notices: the person who approves a notice must not be the
 # person who drafted or last edited it.
 NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
+# Reminders go out this many hours before each deadline (and once when overdue).
+REMINDER_OFFSETS_HOURS = [int(h) for h in envlist("REMINDER_OFFSETS_HOURS", "24,4,1")]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -261,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "breachdesk.tasks.heartbeat_record_task",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Every minute: reminders before deadlines, escalations after, overdue tasks.
+    "sweep-deadline-reminders": {
+        "task": "incidents.tasks.deadlines_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     # Every minute: publish notices the broker lost, flag sends a dead worker left.
     "sweep-notification-outbox": {

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breachdesk import views
+from incidents import views as incident_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +22,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("clocks/", incident_views.whatif, name="whatif"),
+    path("deadlines.ics", incident_views.my_deadlines_ics, name="deadlines-ics"),
+    path("accounts/preferences/calendar-key/", views.calendar_key_rotate, name="calendar-key"),
     path("incidents/", include("incidents.urls")),
     path("vendors/", include("vendors.urls")),
     path("admin/", admin.site.urls),

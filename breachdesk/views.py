@@ -1,21 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
 from breachdesk.celery import app as celery_app
 from breachdesk.forms import PreferencesForm
-from breachdesk.services import user_set_time_zone
+from breachdesk.services import user_rotate_calendar_token, user_set_time_zone
 from breachdesk.types import HtmxHttpRequest
-from incidents.models import Incident, Task
+from incidents.models import Deadline, Incident
 from incidents.selectors import incident_list_for_user, my_open_tasks
+from incidents.services.deadlines import SETTLED_BY_FACTS
 from incidents.services.notifications import ack_lookup, notification_acknowledge
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
@@ -30,11 +31,21 @@ DASHBOARD_TASKS = 25
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
+    next_deadline = (
+        Deadline.objects.filter(
+            incident=OuterRef("pk"),
+            status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED],
+            due_at__isnull=False,
+        )
+        .exclude(rule_id__in=SETTLED_BY_FACTS)
+        .order_by("due_at")
+    )
     incidents = (
         incident_list_for_user(user=request.user)
         .exclude(phase=Incident.Phase.CLOSED)
         .annotate(
-            next_due=Min("tasks__due_at", filter=Q(tasks__status=Task.Status.OPEN)),
+            next_deadline_due=Subquery(next_deadline.values("due_at")[:1]),
+            next_deadline_citation=Subquery(next_deadline.values("citation")[:1]),
         )
     )
     context = {
@@ -57,6 +68,15 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
             return redirect("preferences")
         return render(request, "breachdesk/preferences.html", {"form": form}, status=422)
     return render(request, "breachdesk/preferences.html", {"form": form})
+
+
+@require_POST
+def calendar_key_rotate(request: HtmxHttpRequest) -> HttpResponse:
+    user_rotate_calendar_token(user=request.user)
+    messages.success(
+        request, _("Your calendar links have a new key; the old links no longer work.")
+    )
+    return redirect("preferences")
 
 
 def _database_ok() -> bool:

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from incidents.models import (
+    Deadline,
     EmailTemplate,
     EngagementPause,
     Incident,
     IncidentMember,
     Notification,
+    OrganisationProfile,
     Playbook,
     PlaybookStep,
     ScopeItem,
@@ -132,4 +134,25 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("incident", "kind", "recipient_email", "status", "attempts", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("incident__reference", "recipient_email", "subject")
+    list_select_related = ("incident",)
+
+
+@admin.register(OrganisationProfile)
+class OrganisationProfileAdmin(admin.ModelAdmin):
+    """One row: the standing facts every incident's clocks start from."""
+
+    list_display = ("__str__", "role", "sec_registrant", "nis2", "dora_financial_entity", "hipaa")
+
+    def has_add_permission(self, request):
+        return not OrganisationProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "rule_id", "recipient", "due_at", "status", "confidence")
+    list_filter = ("status", "regime", "confidence")
+    search_fields = ("incident__reference", "rule_id", "recipient")
     list_select_related = ("incident",)

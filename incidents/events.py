@@ -15,6 +15,7 @@ from django.utils import timezone
 from breachdesk.models import User
 from incidents.chain import GENESIS_HASH, chain_hash, iso_utc, make_body
 from incidents.models import (
+    Deadline,
     EngagementPause,
     Incident,
     IncidentMember,
@@ -497,5 +498,145 @@ def record_notification_acknowledged(*, notification: Notification) -> TimelineE
         data={
             "notification": _notice(notification),
             "acknowledged_at": _iso(notification.acknowledged_at),
+        },
+    )
+
+
+# --- deadlines ------------------------------------------------------------------------
+
+
+def _deadline(deadline: Deadline) -> dict[str, Any]:
+    return {
+        "rule": deadline.rule_id,
+        "regime": deadline.regime,
+        "recipient": deadline.recipient,
+        "citation": deadline.citation,
+        "standard": deadline.standard,
+        "due_at": _iso(deadline.due_at),
+        "due_date": deadline.due_date.isoformat() if deadline.due_date else None,
+        "time_zone": deadline.time_zone,
+        "confidence": deadline.confidence,
+        "flags": list(deadline.flags),
+        "calendar": deadline.calendar,
+    }
+
+
+def _due_words(deadline: Deadline) -> str:
+    if deadline.due_at is None:
+        return deadline.standard
+    return f"due {iso_utc(deadline.due_at)}"
+
+
+def record_decisions(*, incident: Incident, actor: User, changes: dict[str, Any]) -> TimelineEntry:
+    words = "; ".join(f"{name.replace('_', ' ')}: {value}" for name, value in changes.items())
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.DECISIONS_RECORDED,
+        summary=f"Decisions recorded: {words}",
+        actor=actor,
+        data={"changes": changes},
+    )
+
+
+def record_deadline_set(*, deadline: Deadline, actor: User | None) -> TimelineEntry:
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_SET,
+        summary=(
+            f"New obligation: {deadline.citation} to {deadline.recipient}, {_due_words(deadline)}"
+        ),
+        actor=actor,
+        data={"deadline": _deadline(deadline)},
+    )
+
+
+def record_deadline_moved(
+    *, deadline: Deadline, actor: User | None, previous_due_at: datetime | None
+) -> TimelineEntry:
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_MOVED,
+        summary=(
+            f"{deadline.citation} to {deadline.recipient} moved from "
+            f"{_iso(previous_due_at) or 'not yet due'} to {_iso(deadline.due_at) or 'not yet due'}"
+        ),
+        actor=actor,
+        data={"deadline": _deadline(deadline), "previous_due_at": _iso(previous_due_at)},
+    )
+
+
+def record_deadline_dropped(*, deadline: Deadline, actor: User | None) -> TimelineEntry:
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_DROPPED,
+        summary=(
+            f"No longer applies on the current facts: {deadline.citation} to {deadline.recipient}"
+        ),
+        actor=actor,
+        data={"deadline": _deadline(deadline)},
+    )
+
+
+def record_deadline_met(*, deadline: Deadline, actor: User | None) -> TimelineEntry:
+    how = (
+        f"by notice #{deadline.met_by_notification_id}"
+        if deadline.met_by_notification_id
+        else f"reference {deadline.met_reference}"
+    )
+    late = deadline.due_at is not None and deadline.met_at > deadline.due_at
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_MET,
+        summary=(
+            f"{'Met late' if late else 'Met'}: {deadline.citation} to {deadline.recipient} "
+            f"at {iso_utc(deadline.met_at)}, {how}"
+        ),
+        actor=actor,
+        data={
+            "deadline": _deadline(deadline),
+            "met_at": _iso(deadline.met_at),
+            "reference": deadline.met_reference,
+            "notification": deadline.met_by_notification_id,
+            "late": late,
+        },
+    )
+
+
+def record_deadline_waived(*, deadline: Deadline, actor: User) -> TimelineEntry:
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_WAIVED,
+        summary=(
+            f"Decided not required: {deadline.citation} to {deadline.recipient}. "
+            f"Rationale: {deadline.decision_reason}"
+        ),
+        actor=actor,
+        data={"deadline": _deadline(deadline), "rationale": deadline.decision_reason},
+    )
+
+
+def record_deadline_missed(*, deadline: Deadline) -> TimelineEntry:
+    return _append(
+        incident=deadline.incident,
+        kind=TimelineEntry.Kind.DEADLINE_MISSED,
+        summary=f"Overdue: {deadline.citation} to {deadline.recipient} was {_due_words(deadline)}",
+        actor=None,
+        data={"deadline": _deadline(deadline)},
+    )
+
+
+def record_reminder_sent(
+    *, incident: Incident, about: str, offset: str, notifications: list[Notification]
+) -> TimelineEntry:
+    recipients = ", ".join(n.recipient_email for n in notifications) or "nobody with an email"
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.REMINDER_SENT,
+        summary=f"Reminder ({offset}) about {about} queued to {recipients}",
+        actor=None,
+        data={
+            "about": about,
+            "offset": offset,
+            "notifications": [_notice(n) for n in notifications],
         },
     )

@@ -272,3 +272,188 @@ class NotificationDraftForm(forms.Form):
             "Plain text. The HTML version and the acknowledgement button are made from it."
         ),
     )
+
+
+class TriState(forms.TypedChoiceField):
+    """Yes, no, or not yet decided (None), for facts that start or stop clocks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("", _("Not yet decided")), ("yes", _("Yes")), ("no", _("No"))],
+            coerce=lambda value: {"yes": True, "no": False}.get(value),
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        return {True: "yes", False: "no"}.get(value, value or "")
+
+
+class DecisionsForm(forms.Form):
+    determined_at = _moment(
+        _("Incident determined"), Incident._meta.get_field("determined_at").help_text
+    )
+    materiality_determined_at = _moment(
+        _("Materiality determined"),
+        Incident._meta.get_field("materiality_determined_at").help_text,
+    )
+    classified_major_at = _moment(
+        _("Classified as major"), Incident._meta.get_field("classified_major_at").help_text
+    )
+    assessed_at = _moment(
+        _("Assessment concluded"), Incident._meta.get_field("assessed_at").help_text
+    )
+    ransom_paid_at = _moment(_("Ransom paid"), Incident._meta.get_field("ransom_paid_at").help_text)
+    high_risk = TriState(
+        label=_("High risk to people"), help_text=Incident._meta.get_field("high_risk").help_text
+    )
+    significant_incident = TriState(
+        label=_("Significant incident (NIS2)"),
+        help_text=Incident._meta.get_field("significant_incident").help_text,
+    )
+
+
+class DeadlineMetForm(forms.Form):
+    filed_at = _moment(
+        _("Filed or sent at"), _("When the notice actually went out."), required=True
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=300,
+        help_text=_("Portal receipt, case number or the email it went out in."),
+    )
+
+
+class DeadlineWaiveForm(forms.Form):
+    reason = _reason_field(
+        _("Why it is not required"),
+        _(
+            "The rationale regulators ask for, e.g. “risk unlikely: data encrypted, "
+            "key not exposed”."
+        ),
+    )
+
+
+class WhatIfForm(forms.Form):
+    """Facts for a what-if run of the clock engine; nothing is saved."""
+
+    aware_at = _moment(_("We became aware"), _("Starts most clocks."), required=True)
+    vendor_aware_at = _moment(_("Vendor became aware"), "")
+    discovered_at = _moment(_("Discovered (if different)"), _("HIPAA and several US states."))
+    determined_at = _moment(_("Incident determined"), "")
+    materiality_determined_at = _moment(_("Materiality determined"), _("SEC Form 8-K."))
+    classified_major_at = _moment(_("Classified as major"), _("DORA."))
+    assessed_at = _moment(_("Assessment concluded"), _("Singapore, Maine."))
+    ransom_paid_at = _moment(_("Ransom paid"), _("NYDFS."))
+    role = forms.ChoiceField(
+        label=_("Our role"),
+        choices=[("controller", _("Controller")), ("processor", _("Processor"))],
+    )
+    sec_registrant = forms.BooleanField(label=_("SEC registrant"), required=False)
+    nis2 = forms.ChoiceField(
+        label=_("NIS2"),
+        required=False,
+        choices=[
+            ("", _("Not in scope")),
+            ("essential", _("Essential")),
+            ("important", _("Important")),
+        ],
+    )
+    dora_financial_entity = forms.BooleanField(label=_("DORA financial entity"), required=False)
+    hipaa = forms.ChoiceField(
+        label=_("HIPAA"),
+        required=False,
+        choices=[
+            ("", _("Not in scope")),
+            ("covered_entity", _("Covered entity")),
+            ("business_associate", _("Business associate")),
+        ],
+    )
+    nydfs_covered = forms.BooleanField(label=_("NYDFS covered entity"), required=False)
+    personal_data = TriState(label=_("Personal data involved"))
+    phi = TriState(label=_("Protected health information (HIPAA)"))
+    high_risk = TriState(label=_("High risk to people"))
+    significant_incident = TriState(label=_("Significant incident (NIS2)"))
+    affected = forms.CharField(
+        label=_("People affected, by jurisdiction"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Codes with counts where known: “DE=1200, FR, US-CA=300”. No count means unknown."
+        ),
+    )
+    stakeholder_windows = forms.CharField(
+        label=_("Contractual windows"),
+        required=False,
+        max_length=2000,
+        help_text=_("Who we must tell within how many hours: “Helix Health=48; Orbital=72”."),
+    )
+    vendor_window_hours = forms.IntegerField(
+        label=_("Vendor must tell us within (hours)"), required=False, min_value=1
+    )
+
+    def clean_affected(self):
+        affected = {}
+        for part in split_list(self.cleaned_data["affected"]):
+            code, _sep, count = part.partition("=")
+            code = code.strip().upper()
+            if count.strip():
+                try:
+                    affected[code] = int(count.replace(",", "").strip())
+                except ValueError:
+                    raise ValidationError(
+                        _("“%(part)s”: the count must be a whole number.") % {"part": part}
+                    ) from None
+            else:
+                affected[code] = None
+        return affected
+
+    def clean_stakeholder_windows(self):
+        windows = []
+        for part in split_list(self.cleaned_data["stakeholder_windows"], separators=";"):
+            name, _sep, hours = part.rpartition("=")
+            try:
+                windows.append({"name": name.strip(), "hours": int(hours)})
+            except ValueError:
+                raise ValidationError(
+                    _("“%(part)s”: write it as Name=hours, e.g. Helix Health=48.") % {"part": part}
+                ) from None
+        return windows
+
+    def facts(self) -> dict:
+        data = self.cleaned_data
+        moments = [
+            "aware_at",
+            "vendor_aware_at",
+            "discovered_at",
+            "determined_at",
+            "materiality_determined_at",
+            "classified_major_at",
+            "assessed_at",
+            "ransom_paid_at",
+        ]
+        return {
+            **{name: data[name].isoformat() if data.get(name) else None for name in moments},
+            "role": data["role"],
+            "entity": {
+                "sec_registrant": data["sec_registrant"],
+                "nis2": data["nis2"] or None,
+                "dora_financial_entity": data["dora_financial_entity"],
+                "hipaa": data["hipaa"] or None,
+                "nydfs_covered": data["nydfs_covered"],
+            },
+            "personal_data": data["personal_data"],
+            "phi": data["phi"],
+            "high_risk": data["high_risk"],
+            "significant_incident": data["significant_incident"],
+            "affected": data["affected"],
+            "stakeholder_windows": data["stakeholder_windows"],
+            "vendor_window_hours": data["vendor_window_hours"],
+        }
+
+
+def split_list(text: str, separators: str = ",;") -> list[str]:
+    for separator in separators[1:]:
+        text = text.replace(separator, separators[0])
+    return [part.strip() for part in text.split(separators[0]) if part.strip()]

@@ -95,6 +95,51 @@ class Incident(models.Model):
         help_text=_("Only members see a restricted incident, whatever their role."),
     )
     legal_hold = models.BooleanField(_("legal hold"), default=False)
+    # Decisions only people can take; each starts (or shapes) legal clocks.
+    determined_at = models.DateTimeField(
+        _("incident determined"),
+        null=True,
+        blank=True,
+        help_text=_("When we determined that an incident occurred (NYDFS, several US states)."),
+    )
+    materiality_determined_at = models.DateTimeField(
+        _("materiality determined"),
+        null=True,
+        blank=True,
+        help_text=_("When the incident was determined material (SEC Form 8-K: 4 business days)."),
+    )
+    classified_major_at = models.DateTimeField(
+        _("classified as major"),
+        null=True,
+        blank=True,
+        help_text=_("When it was classified a major ICT incident (DORA: 4 hours)."),
+    )
+    assessed_at = models.DateTimeField(
+        _("assessment concluded"),
+        null=True,
+        blank=True,
+        help_text=_("When the assessment found it notifiable (Singapore: 3 days; Maine)."),
+    )
+    ransom_paid_at = models.DateTimeField(
+        _("ransom paid"),
+        null=True,
+        blank=True,
+        help_text=_("When an extortion payment was made (NYDFS: 24 hours)."),
+    )
+    high_risk = models.BooleanField(
+        _("high risk to people"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Likely high risk to individuals (GDPR Art. 34: tell them). Empty: not yet decided."
+        ),
+    )
+    significant_incident = models.BooleanField(
+        _("significant incident"),
+        null=True,
+        blank=True,
+        help_text=_("Significant under NIS2 Art. 23(3). Empty: not yet decided."),
+    )
     # The "open incident" form's one-time token: a double-submitted form finds
     # the incident its first submission opened instead of opening a second.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -451,6 +496,14 @@ class TimelineKind(models.TextChoices):
     NOTIFICATION_SENT = "notification_sent", _("Notice sent")
     NOTIFICATION_FAILED = "notification_failed", _("Notice failed")
     NOTIFICATION_ACKNOWLEDGED = "notification_acknowledged", _("Notice acknowledged")
+    DECISIONS_RECORDED = "decisions_recorded", _("Decisions recorded")
+    DEADLINE_SET = "deadline_set", _("Deadline set")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+    DEADLINE_DROPPED = "deadline_dropped", _("Deadline no longer applies")
+    DEADLINE_MET = "deadline_met", _("Deadline met")
+    DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
+    DEADLINE_WAIVED = "deadline_waived", _("Deadline decided not required")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
 
 
 class TimelineEntryQuerySet(models.QuerySet):
@@ -644,3 +697,151 @@ class Notification(models.Model):
     @property
     def is_external(self) -> bool:
         return self.kind in EXTERNAL_KINDS
+
+
+class OrganisationProfile(models.Model):
+    """Our standing facts, so that responders do not re-enter them per incident."""
+
+    class Role(models.TextChoices):
+        CONTROLLER = "controller", _("Controller (we decide why the data is processed)")
+        PROCESSOR = "processor", _("Processor (we process it for others)")
+
+    class Nis2(models.TextChoices):
+        NONE = "", _("Not in scope")
+        ESSENTIAL = "essential", _("Essential entity")
+        IMPORTANT = "important", _("Important entity")
+
+    class Hipaa(models.TextChoices):
+        NONE = "", _("Not in scope")
+        COVERED_ENTITY = "covered_entity", _("Covered entity")
+        BUSINESS_ASSOCIATE = "business_associate", _("Business associate")
+
+    role = models.CharField(
+        _("our GDPR role"), max_length=16, choices=Role, default=Role.CONTROLLER
+    )
+    sec_registrant = models.BooleanField(_("SEC registrant"), default=False)
+    nis2 = models.CharField(_("NIS2"), max_length=16, choices=Nis2, blank=True, default="")
+    dora_financial_entity = models.BooleanField(_("DORA financial entity"), default=False)
+    hipaa = models.CharField(_("HIPAA"), max_length=24, choices=Hipaa, blank=True, default="")
+    nydfs_covered = models.BooleanField(_("NYDFS covered entity"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation profile")
+
+    def __str__(self) -> str:
+        return str(_("Organisation profile"))
+
+    @classmethod
+    def current(cls) -> "OrganisationProfile":
+        profile, _created = cls.objects.get_or_create(pk=1)
+        return profile
+
+
+class DeadlineStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    WAIVED = "waived", _("Not required")
+
+
+class Deadline(models.Model):
+    """One duty to tell someone by a time, as computed by the clock engine.
+
+    Pending deadlines follow the facts: they are recomputed when the facts
+    change, and every change is on the timeline. A met or waived one is a
+    decision and stays as it was decided.
+    """
+
+    Status = DeadlineStatus
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deadlines")
+    rule_id = models.CharField(max_length=120)
+    regime = models.CharField(max_length=120)
+    recipient = models.CharField(max_length=200)
+    citation = models.CharField(max_length=300)
+    confidence = models.CharField(max_length=1)
+    standard = models.CharField(max_length=200)
+    trigger = models.CharField(max_length=120)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    flags = models.JSONField(default=list, blank=True)
+    calendar = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    met_at = models.DateTimeField(null=True, blank=True)
+    met_reference = models.CharField(max_length=300, blank=True)
+    met_by_notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "rule_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "rule_id"], name="deadline_one_per_rule"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeadlineStatus.values), name="deadline_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__isnull=True)
+                | models.Q(starts_at__isnull=True)
+                | models.Q(due_at__gte=models.F("starts_at")),
+                name="deadline_due_after_start",
+            ),
+        ]
+        indexes = [
+            # The reminder sweep: open deadlines by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status__in=["pending", "missed"]),
+                name="deadline_open_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} for {self.incident_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (DeadlineStatus.PENDING, DeadlineStatus.MISSED)
+
+
+class DeadlineReminder(models.Model):
+    """A reminder (or escalation) sent for one deadline at one offset: the row is the key.
+
+    Inserting it succeeds once; only the insert that succeeds sends the email,
+    however often the sweep runs.
+    """
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    offset = models.CharField(max_length=16)  # "24h", "4h", "1h" before, or "overdue"
+    notified = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "offset"], name="deadline_reminder_once_per_offset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} {self.offset}"
+
+
+class TaskReminder(models.Model):
+    """The one reminder an overdue task's assignee gets."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="reminder")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Reminder for task {self.task_id}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from breachdesk.models import User
 from incidents.models import (
     PHASE_ORDER,
+    Deadline,
     EngagementPause,
     Incident,
     IncidentMember,
@@ -137,6 +138,23 @@ def incident_notifications(*, incident: Incident) -> list[Notification]:
         incident.notifications.select_related("stakeholder", "approved_by").order_by(
             "created_at", "pk"
         )
+    )
+
+
+def incident_deadlines(*, incident: Incident) -> list[Deadline]:
+    """Open deadlines first, soonest first; duties with no fixed time after; settled last."""
+    deadlines = list(incident.deadlines.all())
+    far = timezone.now().replace(year=9999)
+    return sorted(
+        deadlines, key=lambda d: (not d.is_open, d.due_at is None, d.due_at or far, d.rule_id)
+    )
+
+
+def feed_deadlines(*, incidents) -> QuerySet[Deadline]:
+    return (
+        Deadline.objects.filter(incident__in=incidents, due_at__isnull=False)
+        .select_related("incident")
+        .order_by("due_at")
     )
 
 

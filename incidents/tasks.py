@@ -33,3 +33,10 @@ def notifications_sweep_task() -> None:
     from incidents.services.notifications import notifications_sweep
 
     notifications_sweep()
+
+
+@shared_task(expires=50)
+def deadlines_sweep_task() -> None:
+    from incidents.services.deadlines import deadlines_sweep
+
+    deadlines_sweep()

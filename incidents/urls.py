@@ -71,6 +71,27 @@ notification_urls = [
     ),
 ]
 
+deadline_urls = [
+    path("<str:reference>/decisions/", views.incident_decisions, name="decisions"),
+    path(
+        "<str:reference>/deadlines/recompute/",
+        views.deadlines_recompute,
+        name="deadlines-recompute",
+    ),
+    path("<str:reference>/deadlines.ics", views.incident_deadlines_ics, name="deadlines-ics"),
+    path("<str:reference>/deadlines/<int:deadline_id>/", views.deadline_detail, name="deadline"),
+    path(
+        "<str:reference>/deadlines/<int:deadline_id>/met/",
+        views.deadline_met,
+        name="deadline-met",
+    ),
+    path(
+        "<str:reference>/deadlines/<int:deadline_id>/waive/",
+        views.deadline_waive,
+        name="deadline-waive",
+    ),
+]
+
 timeline_urls = [
     path("<str:reference>/timeline/", views.timeline, name="timeline"),
     path(
@@ -82,5 +103,11 @@ timeline_urls = [
 ]
 
 urlpatterns = (
-    incident_urls + member_urls + task_urls + triage_urls + notification_urls + timeline_urls
+    incident_urls
+    + member_urls
+    + task_urls
+    + triage_urls
+    + notification_urls
+    + deadline_urls
+    + timeline_urls
 )

@@ -1,23 +1,31 @@
 import json
+import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from breachdesk.models import User
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
+from incidents.calendar_feed import calendar_feed
 from incidents.chain import iso_utc
+from incidents.clocks import FactsError, compute_clocks, parse_facts
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import (
     AdvancePhaseForm,
     CommanderForm,
+    DeadlineMetForm,
+    DeadlineWaiveForm,
+    DecisionsForm,
     IncidentOpenForm,
     MemberAddForm,
     MemberRoleForm,
@@ -30,14 +38,33 @@ from incidents.forms import (
     SeverityForm,
     TaskAssignForm,
     TaskSkipForm,
+    WhatIfForm,
 )
-from incidents.models import PHASE_ORDER, Incident, IncidentMember, Notification, ScopeItem, Task
+from incidents.models import (
+    PHASE_ORDER,
+    Deadline,
+    Incident,
+    IncidentMember,
+    Notification,
+    OrganisationProfile,
+    ScopeItem,
+    Task,
+)
 from incidents.permissions import abilities_for
 from vendors.models import Engagement
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
-PANELS = {"phase", "triage", "members", "timeline-latest", "tasks", "notifications"}
+PANELS = {
+    "phase",
+    "triage",
+    "members",
+    "timeline-latest",
+    "tasks",
+    "notifications",
+    "deadlines",
+    "decisions",
+}
 CHANGED_EVENT = "incident-changed"
 
 CANNOT_OPEN = _("Only commanders and administrators open incidents.")
@@ -148,6 +175,7 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
     for task in tasks:
         phase_groups.setdefault(task.phase, []).append(task)
     vendors = list(incident.vendors.all())
+    deadlines = selectors.incident_deadlines(incident=incident)
     context = {
         "incident": incident,
         "vendors": vendors,
@@ -172,6 +200,11 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
         "held_count": held_count,
         "entries": selectors.latest_entries(incident=incident),
         "notifications": selectors.incident_notifications(incident=incident),
+        "deadlines": deadlines,
+        "next_deadline": next((d for d in deadlines if d.is_open and d.due_at), None),
+        "decisions_form": DecisionsForm(
+            initial={name: getattr(incident, name) for name in DecisionsForm.base_fields}
+        ),
         "now": timezone.now(),
         "note_form": NoteForm(can_mark_privileged=abilities.privileged_notes),
         "phase_form": AdvancePhaseForm(initial={"to_phase": incident.next_phase}),
@@ -626,6 +659,166 @@ def notification_detail(
         "editable": editable,
     }
     return render(request, "incidents/notification.html", context, status=status)
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@require_POST
+def incident_decisions(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    form = DecisionsForm(request.POST)
+    return _panel_action(
+        request,
+        incident,
+        form=form,
+        panel="decisions",
+        form_name="decisions_form",
+        run=lambda data: services.incident_record_decisions(
+            incident=incident, actor=request.user, **data
+        ),
+    )
+
+
+@require_POST
+def deadlines_recompute(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    incident = _gate(request, reference)
+    if not abilities_for(request.user, incident).commands:
+        raise PermissionDenied(NOT_COMMANDER)
+    return _panel_call(
+        request,
+        incident,
+        "deadlines",
+        lambda: services.deadlines_recompute(incident=incident, actor=request.user),
+    )
+
+
+def _deadline(incident: Incident, deadline_id: int) -> Deadline:
+    return get_object_or_404(incident.deadlines.select_related("decided_by"), pk=deadline_id)
+
+
+def _deadline_page(request, incident, deadline, *, met_form=None, waive_form=None, status=200):
+    abilities = abilities_for(request.user, incident)
+    context = {
+        "incident": incident,
+        "deadline": deadline,
+        "abilities": abilities,
+        "now": timezone.now(),
+        "met_form": met_form or DeadlineMetForm(initial={"filed_at": timezone.localtime()}),
+        "waive_form": waive_form or DeadlineWaiveForm(),
+    }
+    return render(request, "incidents/deadline.html", context, status=status)
+
+
+@require_GET
+def deadline_detail(request: HtmxHttpRequest, reference: str, deadline_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    return _deadline_page(request, incident, _deadline(incident, deadline_id))
+
+
+@require_POST
+def deadline_met(request: HtmxHttpRequest, reference: str, deadline_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    deadline = _deadline(incident, deadline_id)
+    form = DeadlineMetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deadline_mark_met(
+                deadline=deadline,
+                actor=request.user,
+                filed_at=form.cleaned_data["filed_at"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Recorded as met."))
+            return redirect(incident)
+    return _deadline_page(request, incident, deadline, met_form=form, status=422)
+
+
+@require_POST
+def deadline_waive(request: HtmxHttpRequest, reference: str, deadline_id: int) -> HttpResponse:
+    incident = _gate(request, reference)
+    deadline = _deadline(incident, deadline_id)
+    form = DeadlineWaiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deadline_waive(
+                deadline=deadline, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Recorded as not required, with the rationale."))
+            return redirect(incident)
+    return _deadline_page(request, incident, deadline, waive_form=form, status=422)
+
+
+@require_GET
+def whatif(request: HtmxHttpRequest) -> HttpResponse:
+    """Legal tries facts against the clock engine; no incident is touched."""
+    form = WhatIfForm(request.GET or None, initial=_whatif_initial())
+    clocks_found = None
+    if form.is_bound and form.is_valid():
+        try:
+            clocks_found = compute_clocks(parse_facts(form.facts()))
+        except FactsError as exc:
+            field = exc.field.split(".")[0].split("[")[0]
+            form.add_error(field if field in form.fields else None, str(exc))
+    status = 422 if form.is_bound and form.errors else 200
+    context = {"form": form, "clocks": clocks_found, "now": timezone.now()}
+    return render(request, "incidents/whatif.html", context, status=status)
+
+
+def _whatif_initial() -> dict:
+    profile = OrganisationProfile.current()
+    return {
+        "aware_at": timezone.localtime().replace(second=0, microsecond=0),
+        "role": profile.role,
+        "sec_registrant": profile.sec_registrant,
+        "nis2": profile.nis2,
+        "dora_financial_entity": profile.dora_financial_entity,
+        "hipaa": profile.hipaa,
+        "nydfs_covered": profile.nydfs_covered,
+    }
+
+
+def _feed_user(request):
+    """The calendar feed's reader: the key in the link, or the signed-in user."""
+    token = request.GET.get("key", "")
+    if token:
+        try:
+            return User.objects.get(calendar_token=uuid.UUID(token), is_active=True)
+        except (ValueError, User.DoesNotExist):
+            raise Http404 from None
+    if request.user.is_authenticated:
+        return request.user
+    raise Http404
+
+
+def _ics(deadlines, name: str) -> HttpResponse:
+    response = HttpResponse(
+        calendar_feed(deadlines, name=name), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    return response
+
+
+@login_not_required
+@require_GET
+def incident_deadlines_ics(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _feed_user(request)
+    incident = selectors.incident_get_for_user(user=user, reference=reference)
+    return _ics(selectors.feed_deadlines(incidents=[incident]), f"{incident.reference}-deadlines")
+
+
+@login_not_required
+@require_GET
+def my_deadlines_ics(request: HttpRequest) -> HttpResponse:
+    user = _feed_user(request)
+    incidents = selectors.incident_list_for_user(user=user).exclude(phase=Incident.Phase.CLOSED)
+    return _ics(selectors.feed_deadlines(incidents=incidents), "breachdesk-deadlines")
 
 
 # --- scope review ----------------------------------------------------------------------

@@ -1,5 +1,13 @@
 """Domain operations on incidents; each owns its transaction and its timeline entry."""
 
+from incidents.services.deadlines import (
+    deadline_mark_met,
+    deadline_waive,
+    deadlines_recompute,
+    deadlines_sweep,
+    incident_facts,
+    incident_record_decisions,
+)
 from incidents.services.incidents import (
     check_incident_times,
     incident_advance_phase,
@@ -36,10 +44,16 @@ from incidents.services.triage import (
 
 __all__ = [
     "check_incident_times",
+    "deadline_mark_met",
+    "deadline_waive",
+    "deadlines_recompute",
+    "deadlines_sweep",
     "engagement_resume_approve",
     "engagements_pause",
     "incident_advance_phase",
+    "incident_facts",
     "incident_open",
+    "incident_record_decisions",
     "incident_reopen",
     "incident_set_commander",
     "incident_set_severity",

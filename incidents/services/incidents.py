@@ -19,6 +19,7 @@ from incidents.models import (
     Task,
 )
 from incidents.permissions import abilities_for
+from incidents.services.deadlines import recompute as recompute_deadlines
 from vendors.models import Vendor
 
 # Clocks on two machines disagree by a little; a time a few minutes "in the
@@ -176,6 +177,7 @@ def incident_open(
     )
     _create_tasks(incident)
     events.record_incident_opened(incident=incident, actor=actor)
+    recompute_deadlines(incident, actor)
     return incident
 
 

@@ -30,6 +30,7 @@ from incidents import events, notices
 from incidents.models import EmailTemplate, Incident, Notification, Task
 from incidents.permissions import abilities_for
 from incidents.selectors import held_assets, incident_scope_items, summarise_scope
+from incidents.services.deadlines import met_by_notification
 from incidents.services.tasks import complete_action_tasks
 from vendors.jurisdictions import jurisdictions as jurisdiction_names
 from vendors.models import Engagement, Stakeholder
@@ -608,6 +609,7 @@ def _mark_sent(notification_id: int) -> None:
     notification.last_error = ""
     notification.save(update_fields=["status", "sent_at", "last_error"])
     events.record_notification_sent(notification=notification)
+    met_by_notification(notification)
     partner_notices = notification.incident.notifications.filter(
         kind=Notification.Kind.PARTNER_NOTICE
     )

@@ -9,6 +9,7 @@ from incidents import events
 from incidents.models import EngagementPause, Incident, Notification, ScopeItem, Task
 from incidents.permissions import abilities_for
 from incidents.selectors import held_assets
+from incidents.services.deadlines import recompute as recompute_deadlines
 from incidents.services.incidents import CLOSED_INCIDENT
 from incidents.services.notifications import queue_internal_notice
 from incidents.services.tasks import complete_action_tasks
@@ -236,6 +237,7 @@ def scope_review_mark(
     item.full_clean()
     item.save()
     events.record_scope_reviewed(item=item, actor=actor, previous_status=previous_status)
+    recompute_deadlines(incident, actor)
     if _every_held_asset_decided(incident):
         complete_action_tasks(incident=incident, action=Task.Action.SCOPE_REVIEW, actor=actor)
     return item

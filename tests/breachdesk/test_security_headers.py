@@ -12,6 +12,9 @@ HTML_PAGES = [
     "vendors:stakeholder-list",
     "vendors:import",
     "vendors:create",
+    "incidents:list",
+    "incidents:create",
+    "whatif",
 ]
 
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -30,8 +32,6 @@ def test_the_dashboard_shows_my_open_tasks(client, incident, commander, responde
 
 
 def test_the_dashboard_counts_overdue_tasks(client, incident, commander):
-    from datetime import timedelta
-
     from django.utils import timezone
 
     incident.tasks.filter(phase="triage").update(due_at=timezone.now() - timedelta(hours=1))
@@ -40,7 +40,31 @@ def test_the_dashboard_counts_overdue_tasks(client, incident, commander):
     response = client.get(reverse("home"))
 
     assert response.context["incidents"][0].overdue_tasks == 4
-    assert "overdue by" in response.content.decode()
+    assert "⚠ 4" in response.content.decode()
+
+
+def test_the_dashboard_counts_down_to_each_incidents_next_deadline(client, incident, commander):
+    from incidents.models import Deadline
+
+    deadline = incident.deadlines.create(
+        rule_id="contract:Helix Health",
+        regime="Contract",
+        recipient="Helix Health",
+        citation="Contract with Helix Health",
+        confidence="A",
+        standard="48 hours",
+        trigger="aware_at",
+        starts_at=incident.discovered_at,
+        due_at=incident.discovered_at + timedelta(hours=48),
+        status=Deadline.Status.PENDING,
+    )
+    client.force_login(commander)
+
+    response = client.get(reverse("home"))
+
+    row = response.context["incidents"][0]
+    assert row.next_deadline_due == deadline.due_at
+    assert "left" in response.content.decode()
 
 
 def test_the_dashboard_runs_a_bounded_number_of_queries(

@@ -25,7 +25,17 @@ def ids(incident, commander):
         message_id="<access-test@breachdesk.example>",
         ack_nonce=uuid.uuid4(),
     )
+    deadline = incident.deadlines.create(
+        rule_id="contract:Partner",
+        regime="Contract",
+        recipient="Partner",
+        citation="Contract with Partner",
+        confidence="A",
+        standard="48 hours",
+        trigger="aware_at",
+    )
     return {
+        "deadline_id": deadline.pk,
         "notification_id": notification.pk,
         "reference": incident.reference,
         "task_id": incident.tasks.first().pk,
@@ -43,6 +53,8 @@ READ_URLS = [
     ("incidents:scope", ()),
     ("incidents:task-skip", ("task_id",)),
     ("incidents:notification", ("notification_id",)),
+    ("incidents:deadline", ("deadline_id",)),
+    ("incidents:deadlines-ics", ()),
 ]
 WRITE_URLS = [
     ("incidents:phase", ()),
@@ -65,6 +77,10 @@ WRITE_URLS = [
     ("incidents:notification-approve", ("notification_id",)),
     ("incidents:notification-retry", ("notification_id",)),
     ("incidents:notification", ("notification_id",)),
+    ("incidents:decisions", ()),
+    ("incidents:deadlines-recompute", ()),
+    ("incidents:deadline-met", ("deadline_id",)),
+    ("incidents:deadline-waive", ("deadline_id",)),
 ]
 ALL_URLS = [(name, keys, "get") for name, keys in READ_URLS] + [
     (name, keys, "post") for name, keys in WRITE_URLS
@@ -104,12 +120,19 @@ def test_a_restricted_incident_is_404_even_for_view_all_holders(
     assert response.status_code == 404
 
 
+# Calendar apps cannot sign in: a feed without its key is simply not there.
+FEEDS = {"incidents:deadlines-ics"}
+
+
 @pytest.mark.parametrize(("name", "keys", "method"), ALL_URLS)
 def test_anonymous_visitors_are_sent_to_sign_in(client, ids, name, keys, method):
     response = _request(client, method, _url(ids, name, keys))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    if name in FEEDS:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize(("name", "keys"), READ_URLS)
@@ -129,7 +152,17 @@ def test_a_member_reads_a_restricted_incident(client, ids, incident, viewer, nam
 
 
 @pytest.mark.parametrize(
-    "panel", ["phase", "triage", "members", "timeline-latest", "tasks", "notifications"]
+    "panel",
+    [
+        "phase",
+        "triage",
+        "members",
+        "timeline-latest",
+        "tasks",
+        "notifications",
+        "deadlines",
+        "decisions",
+    ],
 )
 def test_htmx_panels_are_gated_too(client, ids, outsider, viewer, panel):
     url = f"{_url(ids, 'incidents:detail', ())}?panel={panel}"

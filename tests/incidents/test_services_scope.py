@@ -101,8 +101,7 @@ def test_each_review_is_on_the_timeline_with_the_snapshot(incident, responder):
         incident=incident, actor=responder, data_asset=_asset("Teleop logs"), status="suspected"
     )
 
-    entry = incident.timeline.order_by("-seq").first()
-    assert entry.kind == "scope_reviewed"
+    entry = incident.timeline.filter(kind="scope_reviewed").order_by("-seq").first()
     assert entry.data["previous_status"] == "unknown"
     assert entry.data["asset"]["name"] == "Teleop logs"
     assert ScopeItem.objects.filter(incident=incident).count() == 1
