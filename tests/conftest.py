@@ -264,8 +264,13 @@ def breached_vendor(db):
 def incident(commander, responder, legal, viewer, breached_vendor):
     """An open incident with a responder, Legal and a viewer on the team."""
     from incidents import services
+    from incidents.email_templates import ensure_email_templates
+    from incidents.playbooks import ensure_default_playbook
     from tests.factories import open_incident
 
+    # Transactional tests empty the tables that migrations fill; put the defaults back.
+    ensure_default_playbook()
+    ensure_email_templates()
     opened = open_incident(commander=commander, vendors=[breached_vendor])
     services.member_add(incident=opened, actor=commander, user=responder, role="responder")
     services.member_add(incident=opened, actor=commander, user=legal, role="legal")

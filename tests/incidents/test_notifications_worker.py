@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from breachdesk.celery import app as celery_app
 from incidents import services
-from incidents.email_templates import ensure_email_templates
 from incidents.models import Notification
 from incidents.services import notifications as outbox
 from tests.factories import StakeholderContactFactory
@@ -28,7 +27,6 @@ def worker_env(smtp_server):
 
 @pytest.fixture
 def approved_notice(incident, commander, responder, legal):
-    ensure_email_templates()
     StakeholderContactFactory(
         stakeholder=Stakeholder.objects.get(name="Helix Health"),
         name="Mira Albrecht",
