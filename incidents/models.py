@@ -365,9 +365,6 @@ class Task(models.Model):
     def is_open(self) -> bool:
         return self.status == TaskStatus.OPEN
 
-    def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
-
 
 class ScopeStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed exposed")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -185,11 +185,3 @@ def latest_entries(*, incident: Incident, limit: int = LATEST_ENTRIES_ON_WORKSPA
 
 def timeline_entries(*, incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.select_related("actor").order_by("seq")
-
-
-def incident_with_vendors(incident: Incident) -> Incident:
-    return (
-        Incident.objects.select_related("commander")
-        .prefetch_related(Prefetch("vendors"))
-        .get(pk=incident.pk)
-    )

@@ -121,7 +121,7 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
         "severity": severity,
         "query": query,
         "phases": Incident.Phase.choices,
-        "severities": Incident.Severity.choices,
+        "severity_choices": [("", _("Any")), *Incident.Severity.choices],
         "can_open": request.user.is_staff or request.user.has_perm("incidents.add_incident"),
         "now": timezone.now(),
     }
