@@ -236,3 +236,13 @@ def test_my_feed_leaves_out_incidents_i_cannot_see(client, exposed, outsider):
     response = client.get(reverse("deadlines-ics"), {"key": str(outsider.calendar_token)})
 
     assert _events(response) == []
+
+
+def test_viewers_are_not_offered_the_decisions_form(client, exposed, viewer):
+    client.force_login(viewer)
+
+    panel = client.get(
+        f"{exposed.get_absolute_url()}?panel=decisions", headers={"HX-Request": "true"}
+    )
+
+    assert 'name="materiality_determined_at"' not in panel.content.decode()

@@ -13,7 +13,9 @@ def _references(response):
 
 def test_the_list_searches_title_and_vendor(client, commander):
     parallax = open_incident(
-        commander=commander, vendors=[VendorFactory(name="Parallax")], title="Annotation bucket leak"
+        commander=commander,
+        vendors=[VendorFactory(name="Parallax")],
+        title="Annotation bucket leak",
     )
     open_incident(
         commander=commander, vendors=[VendorFactory(name="Cobalt")], title="Hosting outage"
