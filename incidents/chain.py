@@ -20,6 +20,10 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def iso_or_none(moment: datetime | None) -> str | None:
+    return iso_utc(moment) if moment else None
+
+
 def make_body(
     *,
     seq: int,

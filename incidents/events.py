@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from breachdesk.models import User
-from incidents.chain import GENESIS_HASH, chain_hash, iso_utc, make_body
+from incidents.chain import GENESIS_HASH, chain_hash, iso_or_none, iso_utc, make_body
 from incidents.models import (
     Deadline,
     EngagementPause,
@@ -121,10 +121,6 @@ def _person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "username": user.username, "name": user.display_name}
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return iso_utc(moment) if moment else None
-
-
 # --- the incident ------------------------------------------------------------
 
 
@@ -141,9 +137,9 @@ def record_incident_opened(*, incident: Incident, actor: User) -> TimelineEntry:
             "vendors": [{"id": v.pk, "name": v.name} for v in vendors],
             "severity": incident.severity,
             "source": incident.source,
-            "occurred_at": _iso(incident.occurred_at),
-            "vendor_aware_at": _iso(incident.vendor_aware_at),
-            "discovered_at": _iso(incident.discovered_at),
+            "occurred_at": iso_or_none(incident.occurred_at),
+            "vendor_aware_at": iso_or_none(incident.vendor_aware_at),
+            "discovered_at": iso_or_none(incident.discovered_at),
             "commander": _person(incident.commander),
             "restricted": incident.restricted,
         },
@@ -464,7 +460,7 @@ def record_notification_sent(*, notification: Notification) -> TimelineEntry:
         data={
             "notification": _notice(notification),
             "attempts": notification.attempts,
-            "sent_at": _iso(notification.sent_at),
+            "sent_at": iso_or_none(notification.sent_at),
             # Commits the record to the exact words that were sent.
             "body_text_sha256": hashlib.sha256(notification.body_text.encode()).hexdigest(),
         },
@@ -497,7 +493,7 @@ def record_notification_acknowledged(*, notification: Notification) -> TimelineE
         actor=None,
         data={
             "notification": _notice(notification),
-            "acknowledged_at": _iso(notification.acknowledged_at),
+            "acknowledged_at": iso_or_none(notification.acknowledged_at),
         },
     )
 
@@ -512,7 +508,7 @@ def _deadline(deadline: Deadline) -> dict[str, Any]:
         "recipient": deadline.recipient,
         "citation": deadline.citation,
         "standard": deadline.standard,
-        "due_at": _iso(deadline.due_at),
+        "due_at": iso_or_none(deadline.due_at),
         "due_date": deadline.due_date.isoformat() if deadline.due_date else None,
         "time_zone": deadline.time_zone,
         "confidence": deadline.confidence,
@@ -558,10 +554,11 @@ def record_deadline_moved(
         kind=TimelineEntry.Kind.DEADLINE_MOVED,
         summary=(
             f"{deadline.citation} to {deadline.recipient} moved from "
-            f"{_iso(previous_due_at) or 'not yet due'} to {_iso(deadline.due_at) or 'not yet due'}"
+            f"{iso_or_none(previous_due_at) or 'not yet due'} "
+            f"to {iso_or_none(deadline.due_at) or 'not yet due'}"
         ),
         actor=actor,
-        data={"deadline": _deadline(deadline), "previous_due_at": _iso(previous_due_at)},
+        data={"deadline": _deadline(deadline), "previous_due_at": iso_or_none(previous_due_at)},
     )
 
 
@@ -594,7 +591,7 @@ def record_deadline_met(*, deadline: Deadline, actor: User | None) -> TimelineEn
         actor=actor,
         data={
             "deadline": _deadline(deadline),
-            "met_at": _iso(deadline.met_at),
+            "met_at": iso_or_none(deadline.met_at),
             "reference": deadline.met_reference,
             "notification": deadline.met_by_notification_id,
             "late": late,

@@ -127,29 +127,25 @@ def _vendor_context(request, vendor, **extra):
 @inventory_editor_required
 @require_http_methods(["GET", "POST"])
 def vendor_create(request: HtmxHttpRequest) -> HttpResponse:
-    form = VendorForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            vendor = services.vendor_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Vendor “%s” added.") % vendor.name)
-            return redirect(vendor)
-    context = {"form": form, "vendor": None}
-    if request.method == "POST":
-        return _form_failed(request, "vendors/form.html", context)
-    return render(request, "vendors/form.html", context)
+    return _vendor_form(request, vendor=None)
 
 
 @inventory_editor_required
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    vendor = get_object_or_404(Vendor, slug=slug)
+    return _vendor_form(request, vendor=get_object_or_404(Vendor, slug=slug))
+
+
+def _vendor_form(request, vendor):
     form = VendorForm(request.POST if request.method == "POST" else None, instance=vendor)
     if request.method == "POST" and form.is_valid():
         try:
-            services.vendor_update(vendor=vendor, actor=request.user, **form.cleaned_data)
+            if vendor is None:
+                vendor = services.vendor_create(actor=request.user, **form.cleaned_data)
+            else:
+                vendor = services.vendor_update(
+                    vendor=vendor, actor=request.user, **form.cleaned_data
+                )
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from incidents import events
-from incidents.chain import iso_utc
+from incidents.chain import iso_or_none, iso_utc
 from incidents.clocks import Clock, compute_clocks, parse_facts
 from incidents.models import (
     AFFECTED_SCOPE_STATUSES,
@@ -24,9 +24,8 @@ from incidents.models import (
     TaskReminder,
 )
 from incidents.permissions import abilities_for
+from incidents.services.common import CLOCK_SKEW, lock_incident
 
-# Clock skew between machines: a time a few minutes ahead is not "the future".
-CLOCK_SKEW = timedelta(minutes=5)
 # The sweep runs every minute; this many rows a run keeps each run short.
 SWEEP_BATCH_SIZE = 200
 # Clocks about what others owed us: settled by the facts, never reminded.
@@ -51,10 +50,6 @@ DECISION_TIMES = (
     "ransom_paid_at",
 )
 DECISION_FLAGS = ("high_risk", "significant_incident")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return iso_utc(moment) if moment else None
 
 
 # --- facts -------------------------------------------------------------------------------
@@ -90,18 +85,18 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
     ]
     decided = bool(affected_items)
     submitted = {
-        deadline.rule_id: _iso(deadline.met_at)
+        deadline.rule_id: iso_or_none(deadline.met_at)
         for deadline in incident.deadlines.filter(status=Deadline.Status.MET)
     }
     return {
-        "aware_at": _iso(incident.discovered_at),
-        "discovered_at": _iso(incident.discovered_at),
-        "vendor_aware_at": _iso(incident.vendor_aware_at),
-        "determined_at": _iso(incident.determined_at),
-        "materiality_determined_at": _iso(incident.materiality_determined_at),
-        "classified_major_at": _iso(incident.classified_major_at),
-        "assessed_at": _iso(incident.assessed_at),
-        "ransom_paid_at": _iso(incident.ransom_paid_at),
+        "aware_at": iso_or_none(incident.discovered_at),
+        "discovered_at": iso_or_none(incident.discovered_at),
+        "vendor_aware_at": iso_or_none(incident.vendor_aware_at),
+        "determined_at": iso_or_none(incident.determined_at),
+        "materiality_determined_at": iso_or_none(incident.materiality_determined_at),
+        "classified_major_at": iso_or_none(incident.classified_major_at),
+        "assessed_at": iso_or_none(incident.assessed_at),
+        "ransom_paid_at": iso_or_none(incident.ransom_paid_at),
         "role": profile.role,
         "entity": {
             "sec_registrant": profile.sec_registrant,
@@ -192,23 +187,15 @@ def recompute(incident: Incident, actor: User | None) -> None:
             deadline.delete()
 
 
-def _lock(incident: Incident) -> Incident:
-    return (
-        Incident.objects.select_related("commander")
-        .select_for_update(of=("self",))
-        .get(pk=incident.pk)
-    )
-
-
 @transaction.atomic(durable=True)
 def deadlines_recompute(*, incident: Incident, actor: User | None) -> None:
-    recompute(_lock(incident), actor)
+    recompute(lock_incident(incident), actor)
 
 
 @transaction.atomic(durable=True)
 def incident_record_decisions(*, incident: Incident, actor: User, **decisions: Any) -> Incident:
     """Decision moments only people can set: determination, materiality, classification …"""
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     abilities = abilities_for(actor, incident)
     if not (abilities.commands or abilities.approves_as_legal):
         raise PermissionDenied(NOT_ALLOWED_DECISIONS)
@@ -227,7 +214,7 @@ def incident_record_decisions(*, incident: Incident, actor: User, **decisions: A
         if name in decisions and getattr(incident, name) != decisions[name]:
             setattr(incident, name, decisions[name])
             value = decisions[name]
-            changes[name] = _iso(value) if isinstance(value, datetime) else value
+            changes[name] = iso_or_none(value) if isinstance(value, datetime) else value
     if not changes:
         return incident
     incident.save(update_fields=[*changes, "updated_at"])
@@ -237,7 +224,7 @@ def incident_record_decisions(*, incident: Incident, actor: User, **decisions: A
 
 
 def _locked_deadline(deadline: Deadline) -> tuple[Incident, Deadline]:
-    incident = _lock(deadline.incident)
+    incident = lock_incident(deadline.incident)
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     deadline.incident = incident
     return incident, deadline
@@ -372,7 +359,7 @@ def _claim(deadline: Deadline, offset: str, *, notified: bool = True) -> bool:
 @transaction.atomic(durable=True)
 def _deadline_reminders(deadline_id: int, now: datetime) -> None:
     deadline = Deadline.objects.select_related("incident__commander").get(pk=deadline_id)
-    incident = _lock(deadline.incident)
+    incident = lock_incident(deadline.incident)
     deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
     deadline.incident = incident
     if not deadline.is_open or deadline.due_at is None or incident.is_closed:
@@ -412,7 +399,7 @@ def _deadline_reminders(deadline_id: int, now: datetime) -> None:
 @transaction.atomic(durable=True)
 def _task_reminder(task_id: int) -> None:
     task = Task.objects.select_related("incident", "assignee").get(pk=task_id)
-    incident = _lock(task.incident)
+    incident = lock_incident(task.incident)
     if not task.is_open or task.assignee is None or incident.is_closed:
         return
     try:

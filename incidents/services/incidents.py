@@ -19,12 +19,10 @@ from incidents.models import (
     Task,
 )
 from incidents.permissions import abilities_for
+from incidents.services.common import CLOCK_SKEW, lock_incident
 from incidents.services.deadlines import recompute as recompute_deadlines
 from vendors.models import Vendor
 
-# Clocks on two machines disagree by a little; a time a few minutes "in the
-# future" is that, not a mistake.
-CLOCK_SKEW = timedelta(minutes=5)
 MAX_NOTE_LENGTH = 20_000
 
 FUTURE_TIME = "This time is in the future; record when it actually happened."
@@ -47,10 +45,6 @@ PRIVILEGE_NOT_ALLOWED = "Only Legal can mark a note privileged."
 COMMANDER_STAYS = "The incident commander stays a member; hand over command first."
 ALREADY_MEMBER = "{name} is already a member of this incident."
 CLOSED_INCIDENT = "This incident is closed; reopen it first."
-
-
-def _lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
 def _require_command(actor: User, incident: Incident) -> None:
@@ -193,7 +187,7 @@ def _open_required_titles(incident: Incident) -> list[str]:
 def incident_advance_phase(
     *, incident: Incident, to_phase: str, actor: User, override_reason: str = ""
 ) -> Incident:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     if incident.phase == to_phase:
         # A double-click, or two people pressing at once: already done.
         return incident
@@ -229,7 +223,7 @@ def incident_advance_phase(
 
 @transaction.atomic(durable=True)
 def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     _require_command(actor, incident)
     if not incident.is_closed:
         raise TransitionNotAllowed(NOT_CLOSED)
@@ -249,7 +243,7 @@ def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident
 def incident_set_severity(
     *, incident: Incident, actor: User, severity: str, reason: str = ""
 ) -> Incident:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     _require_command(actor, incident)
     if severity not in Incident.Severity.values:
         raise ValidationError({"severity": ["Choose SEV1, SEV2, SEV3 or SEV4."]})
@@ -266,7 +260,7 @@ def incident_set_severity(
 
 @transaction.atomic(durable=True)
 def incident_set_commander(*, incident: Incident, actor: User, commander: User) -> Incident:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     _require_command(actor, incident)
     if incident.commander_id == commander.pk:
         return incident
@@ -285,7 +279,7 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
 
 @transaction.atomic(durable=True)
 def member_add(*, incident: Incident, actor: User, user: User, role: str) -> IncidentMember:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     _require_command(actor, incident)
     if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
         raise ValidationError({"role": ["Choose responder, legal or viewer."]})
@@ -298,7 +292,7 @@ def member_add(*, incident: Incident, actor: User, user: User, role: str) -> Inc
 
 @transaction.atomic(durable=True)
 def member_set_role(*, member: IncidentMember, actor: User, role: str) -> IncidentMember:
-    incident = _lock(member.incident)
+    incident = lock_incident(member.incident)
     _require_command(actor, incident)
     member = IncidentMember.objects.select_for_update().get(pk=member.pk)
     if member.user_id == incident.commander_id:
@@ -318,7 +312,7 @@ def member_set_role(*, member: IncidentMember, actor: User, role: str) -> Incide
 
 @transaction.atomic(durable=True)
 def member_remove(*, member: IncidentMember, actor: User) -> None:
-    incident = _lock(member.incident)
+    incident = lock_incident(member.incident)
     _require_command(actor, incident)
     if member.user_id == incident.commander_id:
         raise ValidationError(COMMANDER_STAYS)
@@ -336,7 +330,7 @@ def note_add(
     privileged: bool = False,
     occurred_at: datetime | None = None,
 ):
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     abilities = abilities_for(actor, incident)
     if not abilities.notes:
         raise PermissionDenied(NOTE_NOT_ALLOWED)

@@ -30,6 +30,7 @@ from incidents import events, notices
 from incidents.models import EmailTemplate, Incident, Notification, Task
 from incidents.permissions import abilities_for
 from incidents.selectors import held_assets, incident_scope_items, summarise_scope
+from incidents.services.common import lock_incident
 from incidents.services.deadlines import met_by_notification
 from incidents.services.tasks import complete_action_tasks
 from vendors.jurisdictions import jurisdictions as jurisdiction_names
@@ -284,14 +285,6 @@ def _message_id() -> str:
     return f"<{uuid.uuid4()}@{domain}>"
 
 
-def _lock(incident: Incident) -> Incident:
-    return (
-        Incident.objects.select_related("commander")
-        .select_for_update(of=("self",))
-        .get(pk=incident.pk)
-    )
-
-
 @transaction.atomic(durable=True)
 def notifications_draft_partner_notices(
     *, incident: Incident, actor: User
@@ -300,7 +293,7 @@ def notifications_draft_partner_notices(
 
     A contact who already has a notice gets no second draft: a failed one is retried.
     """
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     if not abilities_for(actor, incident).commands:
         raise PermissionDenied(CANNOT_DRAFT)
     scope = summarise_scope(incident_scope_items(incident=incident), 0)
@@ -368,7 +361,7 @@ def _clean_message(*, subject: str, body_text: str, recipient_email: str) -> Non
 
 
 def _locked_notification(notification: Notification) -> Notification:
-    incident = _lock(notification.incident)
+    incident = lock_incident(notification.incident)
     notification = (
         Notification.objects.select_for_update(of=("self",))
         .select_related("stakeholder")
@@ -468,7 +461,7 @@ def publish_send(notification_id: int) -> None:
 
 @transaction.atomic(durable=True)
 def notifications_send_approved(*, incident: Incident, actor: User) -> list[Notification]:
-    incident = _lock(incident)
+    incident = lock_incident(incident)
     if not abilities_for(actor, incident).commands:
         raise PermissionDenied(CANNOT_SEND)
     drafts = incident.notifications.filter(
