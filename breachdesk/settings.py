@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # Need-to-know starts at the door: every view requires a signed-in user
     # unless it is explicitly marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and a role: a signed-in user in no role is asked to get one.
+    "breachdesk.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "breachdesk.context_processors.access",
             ],
         },
     },

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breachdesk import views
+from breachdesk.roles import role_not_required
 from incidents import views as incident_views
 
 urlpatterns = [
@@ -10,15 +11,15 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ack/<str:token>/", views.acknowledge, name="ack"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", role_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        role_not_required(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        role_not_required(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),

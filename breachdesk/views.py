@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kombu.exceptions import OperationalError as BrokerError
 
 from breachdesk.celery import app as celery_app
+from breachdesk.feed_keys import feed_key
 from breachdesk.forms import PreferencesForm
+from breachdesk.roles import NO_ROLE, has_role, may_command, role_not_required
 from breachdesk.services import user_rotate_calendar_token, user_set_time_zone
 from breachdesk.types import HtmxHttpRequest
 from incidents.models import Deadline, Incident
@@ -29,8 +31,11 @@ DASHBOARD_INCIDENTS = 25
 DASHBOARD_TASKS = 25
 
 
+@role_not_required
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
+    if not has_role(request.user):
+        return render(request, "breachdesk/no_role.html", {"message": NO_ROLE})
     next_deadline = (
         Deadline.objects.filter(
             incident=OuterRef("pk"),
@@ -51,23 +56,28 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "incidents": list(incidents[:DASHBOARD_INCIDENTS]),
         "my_tasks": list(my_open_tasks(user=request.user)[:DASHBOARD_TASKS]),
-        "can_open": request.user.is_staff or request.user.has_perm("incidents.add_incident"),
+        "can_open": may_command(request.user),
         "now": timezone.now(),
     }
     return render(request, "breachdesk/home.html", context)
 
 
+@role_not_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HtmxHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, initial={"time_zone": request.user.time_zone})
-    if request.method == "POST":
-        if form.is_valid():
-            user_set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
-            messages.success(request, _("Your preferences are saved."))
-            return redirect("preferences")
-        return render(request, "breachdesk/preferences.html", {"form": form}, status=422)
-    return render(request, "breachdesk/preferences.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        user_set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("preferences")
+    context = {
+        "form": form,
+        # The personal feed link is shown here and nowhere else.
+        "feed_key": feed_key(request.user) if has_role(request.user) else "",
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "breachdesk/preferences.html", context, status=status)
 
 
 @require_POST

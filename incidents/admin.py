@@ -16,6 +16,7 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.notices import CONTEXT_VARIABLES
+from incidents.selectors import visible_incidents
 
 
 class PlaybookStepInline(admin.TabularInline):
@@ -40,7 +41,20 @@ class PlaybookAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """The incident record changes only through the application, which writes the timeline."""
+    """The incident record changes only through the application, which writes the timeline.
+
+    It is also read under the application's need-to-know gate: staff see in the
+    admin only the incidents (and their rows) that they could open in the app.
+    Privileged notes' texts are not in the admin at all.
+    """
+
+    # The lookup from this model to its incident; "" for the incident itself.
+    incident_path = "incident"
+
+    def get_queryset(self, request):
+        visible = visible_incidents(user=request.user).values("pk")
+        lookup = f"{self.incident_path}__in" if self.incident_path else "pk__in"
+        return super().get_queryset(request).filter(**{lookup: visible})
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -66,6 +80,7 @@ class IncidentMemberInline(admin.TabularInline):
 
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAdmin):
+    incident_path = ""
     list_display = (
         "reference",
         "title",

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self):
+        from incidents import checks  # noqa: F401 - registers the system checks
+        from incidents.selectors import open_incident_vendor_ids
+        from vendors.selectors import set_open_incident_vendors
+
+        set_open_incident_vendors(open_incident_vendor_ids)

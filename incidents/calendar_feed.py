@@ -1,4 +1,9 @@
-"""Deadlines as an iCalendar feed, for the calendar apps responders already live in."""
+"""Deadlines as an iCalendar feed, for the calendar apps responders already live in.
+
+Calendar servers outside our control read and keep these feeds, so an event
+carries the reference, the duty and the due time, and a link; never the
+incident's title, summary or any other fact (DESIGN.md, outbound channels).
+"""
 
 from datetime import timedelta
 
@@ -25,8 +30,8 @@ def calendar_feed(deadlines, *, name: str) -> bytes:
         )
         event.add(
             "description",
-            f"{deadline.standard}. {deadline.regime}, confidence {deadline.confidence}.\n"
-            f"{incident.title}\n{settings.SITE_URL}{incident.get_absolute_url()}",
+            f"{deadline.standard}. Details in BreachDesk: "
+            f"{settings.SITE_URL}{incident.get_absolute_url()}",
         )
         event.add("url", f"{settings.SITE_URL}{incident.get_absolute_url()}")
         if deadline.is_open:

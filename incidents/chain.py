@@ -53,3 +53,8 @@ def canonical(body: dict[str, Any]) -> bytes:
 
 def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
+
+
+def commitment(nonce: str, text: str) -> str:
+    """``sha256_hex(nonce + text)``: what the chain holds of a privileged note's text."""
+    return hashlib.sha256((nonce + text).encode()).hexdigest()

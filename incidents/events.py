@@ -6,6 +6,7 @@ part of a legal record and must read the same whoever views it later.
 """
 
 import hashlib
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +14,21 @@ from django.db import connection
 from django.utils import timezone
 
 from breachdesk.models import User
-from incidents.chain import GENESIS_HASH, chain_hash, iso_or_none, iso_utc, make_body
+from incidents.chain import (
+    GENESIS_HASH,
+    chain_hash,
+    commitment,
+    iso_or_none,
+    iso_utc,
+    make_body,
+)
 from incidents.models import (
     Deadline,
     EngagementPause,
     Incident,
     IncidentMember,
     Notification,
+    PrivilegedText,
     ScopeItem,
     Task,
     TimelineEntry,
@@ -241,17 +250,37 @@ def record_member_removed(*, incident: Incident, actor: User, user: User, role: 
     )
 
 
+PRIVILEGED_NOTE_SUMMARY = "Privileged note (Legal)"
+
+
 def record_note_added(
     *, incident: Incident, actor: User, text: str, privileged: bool, occurred_at: datetime | None
 ) -> TimelineEntry:
-    return _append(
+    """A note; a privileged one puts only a neutral summary and a commitment on the chain.
+
+    The privileged text and its nonce go to their own table (DESIGN.md, Hash
+    chain), so every reader's copy of the chain verifies and holds no advice.
+    """
+    if not privileged:
+        return _append(
+            incident=incident,
+            kind=TimelineEntry.Kind.NOTE_ADDED,
+            summary=text,
+            actor=actor,
+            occurred_at=occurred_at,
+            data={"privileged": False},
+        )
+    nonce = secrets.token_hex(16)
+    entry = _append(
         incident=incident,
         kind=TimelineEntry.Kind.NOTE_ADDED,
-        summary=text,
+        summary=PRIVILEGED_NOTE_SUMMARY,
         actor=actor,
         occurred_at=occurred_at,
-        data={"privileged": privileged},
+        data={"privileged": True, "text_sha256": commitment(nonce, text)},
     )
+    PrivilegedText.objects.create(entry=entry, text=text, nonce=nonce)
+    return entry
 
 
 # --- tasks ---------------------------------------------------------------------
@@ -320,15 +349,31 @@ def _engagement(engagement: Engagement) -> dict[str, Any]:
 
 
 def record_engagements_paused(
-    *, incident: Incident, actor: User, engagements: list[Engagement], reason: str
+    *,
+    incident: Incident,
+    actor: User,
+    engagements: list[Engagement],
+    already_paused: list[Engagement],
+    reason: str,
 ) -> TimelineEntry:
     names = ", ".join(f"{e.vendor.name}: {e.name}" for e in engagements)
+    summary = f"Paused {len(engagements)} engagement(s) ({names}). Reason: {reason}"
+    if already_paused:
+        summary += (
+            f". {len(already_paused)} of them already paused by another incident: "
+            "this incident now holds them paused too"
+        )
     return _append(
         incident=incident,
         kind=TimelineEntry.Kind.ENGAGEMENT_PAUSED,
-        summary=f"Paused {len(engagements)} engagement(s) ({names}). Reason: {reason}",
+        summary=summary,
         actor=actor,
-        data={"engagements": [_engagement(e) for e in engagements], "reason": reason},
+        data={
+            "engagements": [
+                {**_engagement(e), "already_paused": e in already_paused} for e in engagements
+            ],
+            "reason": reason,
+        },
     )
 
 
@@ -348,22 +393,28 @@ def record_resume_approved(
     )
 
 
-def record_engagement_resumed(*, pause: EngagementPause, actor: User) -> TimelineEntry:
+def record_engagement_resumed(
+    *, pause: EngagementPause, actor: User, still_held: bool
+) -> TimelineEntry:
     engagement = pause.engagement
+    summary = (
+        f"Engagement resumed: {engagement.vendor.name}: {engagement.name}, approved by "
+        f"{pause.commander_approved_by.display_name} (commander) and "
+        f"{pause.legal_approved_by.display_name} (legal)"
+    )
+    if still_held:
+        summary += "; it stays paused while another incident holds it"
     return _append(
         incident=pause.incident,
         kind=TimelineEntry.Kind.ENGAGEMENT_RESUMED,
-        summary=(
-            f"Engagement resumed: {engagement.vendor.name}: {engagement.name}, approved by "
-            f"{pause.commander_approved_by.display_name} (commander) and "
-            f"{pause.legal_approved_by.display_name} (legal)"
-        ),
+        summary=summary,
         actor=actor,
         data={
             "engagement": _engagement(engagement),
             "reason": pause.resume_reason,
             "commander": _person(pause.commander_approved_by),
             "legal": _person(pause.legal_approved_by),
+            "still_held_by_another_incident": still_held,
         },
     )
 
@@ -390,13 +441,33 @@ def record_scope_reviewed(
     )
 
 
-def record_export_made(*, incident: Incident, actor: User, export_format: str) -> TimelineEntry:
+def record_export_made(
+    *,
+    incident: Incident,
+    actor: User,
+    export_format: str,
+    covers_seq: int,
+    covers_hash: str,
+    include_privileged: bool,
+) -> TimelineEntry:
+    """Who took a copy of the timeline, which entries it holds, whether with privileged texts."""
+    summary = (
+        f"Timeline exported as {export_format.upper()} by {actor.display_name} "
+        f"(entries 1 to {covers_seq})"
+    )
+    if include_privileged:
+        summary += ", with privileged texts"
     return _append(
         incident=incident,
         kind=TimelineEntry.Kind.EXPORT_MADE,
-        summary=f"Timeline exported as {export_format.upper()} by {actor.display_name}",
+        summary=summary,
         actor=actor,
-        data={"format": export_format},
+        data={
+            "format": export_format,
+            "covers_seq": covers_seq,
+            "covers_hash": covers_hash,
+            "include_privileged": include_privileged,
+        },
     )
 
 

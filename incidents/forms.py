@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from breachdesk.models import User
+from breachdesk.roles import users_who_may_command, users_with_a_role
 from incidents.models import Incident, IncidentMember, ScopeItem
 from incidents.services import check_incident_times
 from incidents.services.incidents import MAX_NOTE_LENGTH
@@ -103,9 +104,7 @@ class IncidentOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commander"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name", "username"
-        )
+        self.fields["commander"].queryset = users_who_may_command()
 
     def clean(self):
         cleaned = super().clean()
@@ -143,7 +142,11 @@ class NoteForm(forms.Form):
     privileged = forms.BooleanField(
         label=_("Privileged (attorney–client)"),
         required=False,
-        help_text=_("Marked on every export; only Legal can set it."),
+        help_text=_(
+            "Decide now: a privileged note's text is kept off the timeline's chain and shown "
+            "only to Legal. A note saved without this is on the record for good and cannot be "
+            "made privileged later."
+        ),
     )
 
     def __init__(self, *args, can_mark_privileged: bool = False, **kwargs):
@@ -176,13 +179,21 @@ class SeverityForm(forms.Form):
 
 
 class CommanderForm(forms.Form):
-    commander = PersonChoiceField(label=_("Hand command to"), queryset=User.objects.none())
+    """Command goes only to people who may command (the Commander role, or staff)."""
+
+    commander = PersonChoiceField(
+        label=_("Hand command to"),
+        queryset=User.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "Command can only go to someone in the Commander role (or an administrator)."
+            ),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commander"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name", "username"
-        )
+        self.fields["commander"].queryset = users_who_may_command()
 
 
 class MemberAddForm(forms.Form):
@@ -198,10 +209,8 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
-            User.objects.filter(is_active=True)
-            .exclude(incident_memberships__incident=incident)
-            .order_by("first_name", "last_name", "username")
+        self.fields["user"].queryset = users_with_a_role().exclude(
+            incident_memberships__incident=incident
         )
 
 
@@ -457,3 +466,22 @@ def split_list(text: str, separators: str = ",;") -> list[str]:
     for separator in separators[1:]:
         text = text.replace(separator, separators[0])
     return [part.strip() for part in text.split(separators[0]) if part.strip()]
+
+
+class TimelineExportForm(forms.Form):
+    """What a timeline export includes; only Legal is offered the privileged texts."""
+
+    include_privileged = forms.BooleanField(
+        label=_("Include privileged texts"),
+        required=False,
+        help_text=_(
+            "Adds the text and nonce of every privileged note, so that each commitment on the "
+            "chain can be checked. The file is marked “Privileged & Confidential” and the "
+            "timeline records that you exported them."
+        ),
+    )
+
+    def __init__(self, *args, can_include_privileged: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_include_privileged:
+            del self.fields["include_privileged"]

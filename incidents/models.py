@@ -422,7 +422,8 @@ class EngagementPause(models.Model):
     """An engagement paused during an incident, and what it took to resume it.
 
     Resuming needs a reason and two approvals, from the incident commander and
-    from Legal, by two different people.
+    from Legal, by two different people. The engagement stays paused while any
+    incident's pause of it is open.
     """
 
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="pauses")
@@ -446,11 +447,12 @@ class EngagementPause(models.Model):
     class Meta:
         ordering = ["-paused_at"]
         constraints = [
-            # An engagement is paused by at most one open pause at a time.
+            # Several incidents may hold one engagement paused, each with its own
+            # pause (and its own two approvals to resume); one incident, one open pause.
             models.UniqueConstraint(
-                fields=["engagement"],
+                fields=["engagement", "incident"],
                 condition=models.Q(resumed_at__isnull=True),
-                name="engagement_pause_one_open",
+                name="engagement_pause_one_open_per_incident",
             ),
             models.CheckConstraint(
                 condition=models.Q(commander_approved_by__isnull=True)
@@ -565,6 +567,43 @@ class TimelineEntry(models.Model):
     def is_privileged(self) -> bool:
         """Attorney–client privileged; inside ``data`` so that the hash covers it."""
         return bool(self.data.get("privileged"))
+
+
+class PrivilegedText(models.Model):
+    """The words of a privileged note, kept off the hash chain (DESIGN.md, Hash chain).
+
+    The note's timeline entry holds only a commitment,
+    ``text_sha256 = sha256_hex(nonce + text)``; this row, readable only with the
+    Legal ability on the incident, keeps the text and its nonce, so that Legal
+    can show anyone that the commitment matches. Written once with its entry.
+    """
+
+    entry = models.OneToOneField(
+        TimelineEntry,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="privileged_text",
+    )
+    text = models.TextField()
+    nonce = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nonce__regex=r"^[0-9a-f]{32}$"), name="privileged_nonce_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Privileged text of entry {self.entry_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TimelineIsAppendOnly("privileged texts cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TimelineIsAppendOnly("privileged texts cannot be deleted")
 
 
 class NotificationKind(models.TextChoices):
@@ -731,8 +770,8 @@ class OrganisationProfile(models.Model):
 
     @classmethod
     def current(cls) -> "OrganisationProfile":
-        profile, _created = cls.objects.get_or_create(pk=1)
-        return profile
+        """The stored profile, or (unsaved) the defaults: reading it never writes a row."""
+        return cls.objects.order_by("pk").first() or cls()
 
 
 class DeadlineStatus(models.TextChoices):

@@ -2,11 +2,16 @@
 
 Whether they may *see* it at all is the access gate in selectors
 (``incident_get_for_user``); this assumes that gate has already passed.
+
+A team role never gives more than the person's own role allows
+(``breachdesk.roles.INCIDENT_ROLES``): a Viewer listed as "legal" on a team,
+or left in command after losing the Commander role, only reads.
 """
 
 from dataclasses import dataclass
 
 from breachdesk.models import User
+from breachdesk.roles import incident_roles_allowed, is_legal, may_command
 from incidents.models import Incident, IncidentMember
 
 
@@ -23,9 +28,10 @@ class Abilities:
     def is_member(self) -> bool:
         return self.role is not None
 
-
-def is_legal(user: User) -> bool:
-    return user.has_perm("incidents.legal_review")
+    @property
+    def reads_privileged(self) -> bool:
+        """Reads privileged notes' text: the Legal ability on this incident."""
+        return self.privileged_notes
 
 
 def abilities_for(
@@ -34,14 +40,20 @@ def abilities_for(
     if membership is None:
         membership = incident.members.filter(user=user).first()
     role = membership.role if membership else None
-    commands = user.is_staff or incident.commander_id == user.pk
-    works = commands or (role is not None and role != IncidentMember.Role.VIEWER)
-    legal = is_legal(user) or role == IncidentMember.Role.LEGAL
+    allowed = incident_roles_allowed(user)
+    working_role = role if role in allowed else None
+    commands = may_command(user) and (user.is_staff or incident.commander_id == user.pk)
+    works = commands or working_role in (
+        IncidentMember.Role.COMMANDER,
+        IncidentMember.Role.RESPONDER,
+        IncidentMember.Role.LEGAL,
+    )
+    legal = is_legal(user)
     return Abilities(
         role=role,
         commands=commands,
         works=works,
         notes=works or legal,
         privileged_notes=legal,
-        approves_as_legal=is_legal(user),
+        approves_as_legal=legal,
     )

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from breachdesk.models import User
+from breachdesk.roles import has_role
 from incidents.models import (
     PHASE_ORDER,
     Deadline,
@@ -14,13 +15,27 @@ from incidents.models import (
     Incident,
     IncidentMember,
     Notification,
+    PrivilegedText,
     ScopeItem,
     Task,
     TimelineEntry,
 )
-from vendors.models import DataAsset
+from vendors.models import DataAsset, Engagement
 
 LATEST_ENTRIES_ON_WORKSPACE = 20
+
+
+def incident_visible_to(*, user: User, incident: Incident) -> bool:
+    """The need-to-know rule (DESIGN.md, People): may this person know the incident exists?"""
+    if not user.is_authenticated:
+        return False
+    if not has_role(user):
+        return False
+    if incident.members.filter(user=user).exists():
+        return True
+    if incident.restricted:
+        return False
+    return user.has_perm("incidents.view_all_incidents")
 
 
 def incident_get_for_user(*, user: User, reference: str) -> Incident:
@@ -31,23 +46,29 @@ def incident_get_for_user(*, user: User, reference: str) -> Incident:
     incident = Incident.objects.select_related("commander").filter(reference=reference).first()
     if incident is None:
         raise Http404
-    if not user.is_authenticated:
+    if not incident_visible_to(user=user, incident=incident):
         raise Http404
-    if incident.members.filter(user=user).exists():
-        return incident
-    if incident.restricted:
-        raise Http404
-    if user.has_perm("incidents.view_all_incidents"):
-        return incident
-    raise Http404
+    return incident
 
 
 def visible_incidents(*, user: User) -> QuerySet[Incident]:
     """The incidents this user may know exist: the same rule as the gate above."""
+    if not has_role(user):
+        return Incident.objects.none()
     visible = Q(Exists(IncidentMember.objects.filter(incident=OuterRef("pk"), user=user)))
     if user.has_perm("incidents.view_all_incidents"):
         visible |= Q(restricted=False)
     return Incident.objects.filter(visible)
+
+
+def open_incident_vendor_ids(user: User) -> QuerySet:
+    """Ids of vendors with an open incident this user may see (for the vendor list)."""
+    return (
+        visible_incidents(user=user)
+        .exclude(phase=Incident.Phase.CLOSED)
+        .filter(vendors__isnull=False)
+        .values("vendors")
+    )
 
 
 def incident_list_for_user(*, user: User) -> QuerySet[Incident]:
@@ -174,14 +195,94 @@ def incident_pauses(*, incident: Incident) -> list[EngagementPause]:
     )
 
 
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """An engagement of this incident's vendors that another incident holds paused.
+
+    ``reference`` is None when the reader may not see that incident: they are
+    told to ask its commander, never its reference, title or reason.
+    """
+
+    engagement: Engagement
+    reference: str | None
+    url: str
+    commander: str
+
+
+@dataclass(frozen=True)
+class PauseOverview:
+    active: int
+    pausable: int
+    held_elsewhere: list[HeldElsewhere]
+
+
+def incident_pause_overview(*, incident: Incident, user: User) -> PauseOverview:
+    """What "Pause engagements" can still do here, and which other incidents hold the vendor."""
+    engagements = Engagement.objects.filter(vendor__in=incident.vendors.all())
+    open_pauses = EngagementPause.objects.filter(resumed_at__isnull=True)
+    held_here = open_pauses.filter(incident=incident).values("engagement")
+    pausable = (
+        engagements.filter(status__in=[Engagement.Status.ACTIVE, Engagement.Status.PAUSED])
+        .exclude(pk__in=held_here)
+        .count()
+    )
+    active = engagements.filter(status=Engagement.Status.ACTIVE).count()
+    elsewhere = list(
+        open_pauses.filter(engagement__in=engagements)
+        .exclude(incident=incident)
+        .select_related("engagement__vendor", "incident__commander")
+        .order_by("engagement__vendor__name", "engagement__name", "incident__reference")
+    )
+    visible = set(
+        visible_incidents(user=user)
+        .filter(pk__in=[pause.incident_id for pause in elsewhere])
+        .values_list("pk", flat=True)
+    )
+    return PauseOverview(
+        active=active,
+        pausable=pausable,
+        held_elsewhere=[
+            HeldElsewhere(
+                engagement=pause.engagement,
+                reference=pause.incident.reference if pause.incident_id in visible else None,
+                url=pause.incident.get_absolute_url() if pause.incident_id in visible else "",
+                commander=pause.incident.commander.display_name,
+            )
+            for pause in elsewhere
+        ],
+    )
+
+
 def incident_scope_items(*, incident: Incident) -> list[ScopeItem]:
     return list(incident.scope_items.select_related("reviewed_by"))
 
 
-def latest_entries(*, incident: Incident, limit: int = LATEST_ENTRIES_ON_WORKSPACE):
-    entries = incident.timeline.select_related("actor").order_by("-seq")[:limit]
-    return list(entries)
+def latest_entries(
+    *, incident: Incident, reads_privileged: bool, limit: int = LATEST_ENTRIES_ON_WORKSPACE
+) -> list[TimelineEntry]:
+    entries = list(incident.timeline.select_related("actor").order_by("-seq")[:limit])
+    return with_privileged_texts(entries, reads_privileged=reads_privileged)
 
 
 def timeline_entries(*, incident: Incident) -> QuerySet[TimelineEntry]:
     return incident.timeline.select_related("actor").order_by("seq")
+
+
+def with_privileged_texts(entries, *, reads_privileged: bool) -> list[TimelineEntry]:
+    """Give a Legal reader each privileged note's words as ``entry.privileged_words``.
+
+    One query for the page's notes. Anyone else gets the entries untouched:
+    templates show ``privileged_words`` only, never the relation, so a page
+    for a non-Legal reader cannot reach the text by accident.
+    """
+    entries = list(entries)
+    if not reads_privileged:
+        return entries
+    wanted = [entry.pk for entry in entries if entry.is_privileged]
+    if not wanted:
+        return entries
+    texts = dict(PrivilegedText.objects.filter(entry__in=wanted).values_list("entry_id", "text"))
+    for entry in entries:
+        if entry.pk in texts:
+            entry.privileged_words = texts[entry.pk]
+    return entries

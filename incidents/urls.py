@@ -7,6 +7,7 @@ app_name = "incidents"
 incident_urls = [
     path("", views.incident_list, name="list"),
     path("new/", views.incident_create, name="create"),
+    path("by-vendor/<slug:slug>/", views.vendor_incidents, name="vendor-incidents"),
     path("<str:reference>/", views.incident_detail, name="detail"),
     path("<str:reference>/phase/", views.incident_phase, name="phase"),
     path("<str:reference>/reopen/", views.incident_reopen, name="reopen"),

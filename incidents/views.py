@@ -1,5 +1,4 @@
 import json
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from breachdesk.feed_keys import ALL_INCIDENTS, feed_key, feed_user, incident_scope
 from breachdesk.models import User
+from breachdesk.roles import may_command
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.calendar_feed import calendar_feed
@@ -38,6 +39,7 @@ from incidents.forms import (
     SeverityForm,
     TaskAssignForm,
     TaskSkipForm,
+    TimelineExportForm,
     WhatIfForm,
 )
 from incidents.models import (
@@ -51,7 +53,7 @@ from incidents.models import (
     Task,
 )
 from incidents.permissions import abilities_for
-from vendors.models import Engagement
+from vendors.models import Vendor
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
@@ -106,6 +108,9 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "")
     if severity in Incident.Severity.values:
         incidents = incidents.filter(severity=severity)
+    vendor_slug = request.GET.get("vendor", "")[:200]
+    if vendor_slug:
+        incidents = incidents.filter(vendors__slug=vendor_slug)
     query = request.GET.get("q", "").strip()[:200]
     for term in query.split():
         incidents = incidents.filter(
@@ -120,18 +125,48 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
         "state": state,
         "severity": severity,
         "query": query,
+        "vendor_slug": vendor_slug,
         "phases": Incident.Phase.choices,
         "severity_choices": [("", _("Any")), *Incident.Severity.choices],
-        "can_open": request.user.is_staff or request.user.has_perm("incidents.add_incident"),
+        "can_open": may_command(request.user),
         "now": timezone.now(),
     }
     template = "incidents/list.html#results" if request.htmx else "incidents/list.html"
     return render(request, template, context)
 
 
+VENDOR_INCIDENTS_SHOWN = 20
+
+
+@require_GET
+def vendor_incidents(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The incidents involving one vendor that this user may see: the vendor page's section.
+
+    Served here, under the incidents' need-to-know gate, so that the
+    inventory never reads incidents itself.
+    """
+    vendor = get_object_or_404(Vendor, slug=slug)
+    incidents = list(
+        selectors.visible_incidents(user=request.user)
+        .filter(vendors=vendor)
+        .order_by("-discovered_at")[: VENDOR_INCIDENTS_SHOWN + 1]
+    )
+    context = {
+        "vendor": vendor,
+        "incidents": incidents[:VENDOR_INCIDENTS_SHOWN],
+        "more": len(incidents) > VENDOR_INCIDENTS_SHOWN,
+    }
+    template = (
+        "incidents/vendor_incidents.html#incidents"
+        if request.htmx
+        else "incidents/vendor_incidents.html"
+    )
+    return render(request, template, context)
+
+
 @require_http_methods(["GET", "POST"])
 def incident_create(request: HtmxHttpRequest) -> HttpResponse:
-    if not (request.user.is_staff or request.user.has_perm("incidents.add_incident")):
+    if not may_command(request.user):
         raise PermissionDenied(CANNOT_OPEN)
     form = IncidentOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -193,14 +228,15 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
             t for t in tasks if t.phase == incident.phase and t.required and t.is_open
         ],
         "pauses": selectors.incident_pauses(incident=incident),
-        "active_engagements": Engagement.objects.filter(
-            vendor__in=vendors, status=Engagement.Status.ACTIVE
-        ).count(),
+        "pause_overview": selectors.incident_pause_overview(incident=incident, user=request.user),
         "scope": selectors.summarise_scope(scope_items, held_count),
         "held_count": held_count,
-        "entries": selectors.latest_entries(incident=incident),
+        "entries": selectors.latest_entries(
+            incident=incident, reads_privileged=abilities.reads_privileged
+        ),
         "notifications": selectors.incident_notifications(incident=incident),
         "deadlines": deadlines,
+        "incident_feed_key": feed_key(request.user, incident_scope(incident.pk)),
         "next_deadline": next((d for d in deadlines if d.is_open and d.due_at), None),
         "decisions_form": DecisionsForm(
             initial={name: getattr(incident, name) for name in DecisionsForm.base_fields}
@@ -213,6 +249,10 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
         "resume_form": ResumeApprovalForm(),
         "severity_form": SeverityForm(initial={"severity": incident.severity}),
         "commander_form": CommanderForm(initial={"commander": incident.commander_id}),
+        "can_take_command": may_command(request.user)
+        and incident.commander_id != request.user.pk
+        and not abilities.commands
+        and not incident.is_closed,
         "member_form": MemberAddForm(incident=incident) if abilities.commands else None,
         "assign_form": TaskAssignForm(incident=incident),
     }
@@ -336,12 +376,16 @@ def incident_severity(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def incident_commander(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """Hand command over, or take it (a Commander-role user choosing themselves)."""
     incident = _gate(request, reference)
     form = CommanderForm(request.POST)
     if form.is_valid():
-        services.incident_set_commander(
-            incident=incident, actor=request.user, commander=form.cleaned_data["commander"]
-        )
+        try:
+            services.incident_set_commander(
+                incident=incident, actor=request.user, commander=form.cleaned_data["commander"]
+            )
+        except ValidationError as exc:
+            return _no_js_failure(request, incident, _errors_of(exc))
         messages.success(request, _("Command handed over."))
         return redirect(incident)
     return _no_js_failure(request, incident, _form_messages(form))
@@ -784,17 +828,34 @@ def _whatif_initial() -> dict:
     }
 
 
-def _feed_user(request):
-    """The calendar feed's reader: the key in the link, or the signed-in user."""
-    token = request.GET.get("key", "")
-    if token:
-        try:
-            return User.objects.get(calendar_token=uuid.UUID(token), is_active=True)
-        except (ValueError, User.DoesNotExist):
-            raise Http404 from None
-    if request.user.is_authenticated:
-        return request.user
-    raise Http404
+def _feed_user(request, scope: str) -> User:
+    """The calendar feed's reader: the key in the link for this scope, or the signed-in user."""
+    key = request.GET.get("key", "")
+    if key:
+        user = feed_user(key[:200], scope)
+    else:
+        user = request.user if request.user.is_authenticated else None
+    if user is None:
+        raise Http404
+    return user
+
+
+@login_not_required
+@require_GET
+def incident_deadlines_ics(request: HttpRequest, reference: str) -> HttpResponse:
+    """This incident's deadlines for one user; its key opens no other incident's feed."""
+    incident = get_object_or_404(Incident.objects.only("pk"), reference=reference[:16])
+    user = _feed_user(request, incident_scope(incident.pk))
+    incident = selectors.incident_get_for_user(user=user, reference=reference)
+    return _ics(selectors.feed_deadlines(incidents=[incident]), f"{incident.reference}-deadlines")
+
+
+@login_not_required
+@require_GET
+def my_deadlines_ics(request: HttpRequest) -> HttpResponse:
+    user = _feed_user(request, ALL_INCIDENTS)
+    incidents = selectors.visible_incidents(user=user).exclude(phase=Incident.Phase.CLOSED)
+    return _ics(selectors.feed_deadlines(incidents=incidents), "breachdesk-deadlines")
 
 
 def _ics(deadlines, name: str) -> HttpResponse:
@@ -803,22 +864,6 @@ def _ics(deadlines, name: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'inline; filename="{name}.ics"'
     return response
-
-
-@login_not_required
-@require_GET
-def incident_deadlines_ics(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _feed_user(request)
-    incident = selectors.incident_get_for_user(user=user, reference=reference)
-    return _ics(selectors.feed_deadlines(incidents=[incident]), f"{incident.reference}-deadlines")
-
-
-@login_not_required
-@require_GET
-def my_deadlines_ics(request: HttpRequest) -> HttpResponse:
-    user = _feed_user(request)
-    incidents = selectors.incident_list_for_user(user=user).exclude(phase=Incident.Phase.CLOSED)
-    return _ics(selectors.feed_deadlines(incidents=incidents), "breachdesk-deadlines")
 
 
 # --- scope review ----------------------------------------------------------------------
@@ -898,6 +943,10 @@ def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     if kind in dict(entries.model.Kind.choices):
         entries = entries.filter(kind=kind)
     page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_privileged_texts(
+        page.object_list,
+        reads_privileged=abilities_for(request.user, incident).reads_privileged,
+    )
     context = {
         "incident": incident,
         "page": page,
@@ -908,23 +957,62 @@ def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+PRIVILEGED_MARK = "Privileged & Confidential"
+
+
+@require_http_methods(["GET", "POST"])
 def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the export form. POST: record the export, then stream the entries it covers.
+
+    DESIGN.md, Exports: the "export made" entry is committed first and names
+    the last entry the file holds; a GET never writes.
+    """
     incident = _gate(request, reference)
-    services.timeline_export_record(incident=incident, actor=request.user, export_format="json")
+    abilities = abilities_for(request.user, incident)
+    form = TimelineExportForm(
+        request.POST if request.method == "POST" else None,
+        can_include_privileged=abilities.reads_privileged,
+    )
+    if request.method == "GET" or not form.is_valid():
+        context = {"incident": incident, "form": form, "export_format": "json"}
+        status = 200 if request.method == "GET" else 422
+        return render(request, "incidents/export.html", context, status=status)
+    record = services.timeline_export_record(
+        incident=incident,
+        actor=request.user,
+        export_format="json",
+        include_privileged=form.cleaned_data.get("include_privileged", False),
+    )
+    privileged = (
+        services.timeline_privileged_texts(incident, up_to_seq=record.covers_seq)
+        if record.include_privileged
+        else None
+    )
 
     def document():
         yield "{"
+        if privileged is not None:
+            yield f'"classification":{json.dumps(PRIVILEGED_MARK)},'
         yield f'"incident":{json.dumps(incident.reference)},'
-        yield f'"exported_at":{json.dumps(iso_utc(timezone.now()))},'
+        yield f'"exported_at":{json.dumps(iso_utc(record.entry.recorded_at))},'
+        yield f'"export_entry_seq":{record.entry.seq},'
         yield '"hash_chain":"sha256_hex(prev_hash + canonical(body)); first prev_hash is 64 zeros",'
+        if privileged is not None:
+            yield (
+                '"privileged_commitment":"text_sha256 = sha256_hex(nonce + text)",'
+                f'"privileged_texts":{json.dumps(privileged, ensure_ascii=False)},'
+            )
         yield '"entries":['
-        for index, entry in enumerate(services.timeline_export_entries(incident)):
+        entries = services.timeline_export_entries(incident, up_to_seq=record.covers_seq)
+        for index, entry in enumerate(entries):
             yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
         yield "]}"
 
+    name = f"{incident.reference}-timeline"
+    if privileged is not None:
+        name += "-Privileged-Confidential"
     response = StreamingHttpResponse(document(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{incident.reference}-timeline.json"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
 

@@ -120,8 +120,14 @@ def viewer(db):
 
 @pytest.fixture
 def outsider(db):
-    """Signed in, but in no role and on no incident."""
-    return UserFactory(username="outsider")
+    """Signed in as a Responder, but on no incident: the need-to-know gate answers 404."""
+    return UserFactory(username="outsider", roles=["Responder"])
+
+
+@pytest.fixture
+def no_role(db):
+    """Signed in, but in no role at all: sees only a page asking for one (403 elsewhere)."""
+    return UserFactory(username="no-role")
 
 
 def _database_url_of_test_database() -> str:

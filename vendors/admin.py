@@ -9,6 +9,24 @@ from vendors.models import (
     Vendor,
     VendorContact,
 )
+from vendors.validators import PAUSED
+
+
+class StatusOutsidePauseAdmin(admin.ModelAdmin):
+    """As in the inventory pages: "paused" comes and goes only with an incident."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status == PAUSED:
+            return (*readonly, "status")
+        return readonly
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [
+                (value, label) for value, label in db_field.choices if value != PAUSED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class VendorContactInline(admin.TabularInline):
@@ -20,11 +38,12 @@ class EngagementInline(admin.TabularInline):
     model = Engagement
     extra = 0
     fields = ("name", "status", "owner", "started_on", "ended_on")
+    readonly_fields = ("status",)
     show_change_link = True
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(StatusOutsidePauseAdmin):
     list_display = ("name", "tier", "status", "relationship_owner", "notify_us_within_hours")
     list_filter = ("tier", "status")
     search_fields = ("name", "services", "contacts__email")
@@ -69,7 +88,7 @@ class EngagementAccessInline(admin.TabularInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(StatusOutsidePauseAdmin):
     list_display = ("name", "vendor", "status", "owner", "started_on", "ended_on")
     list_filter = ("status", "vendor__tier")
     search_fields = ("name", "vendor__name", "description")

@@ -15,7 +15,7 @@ from vendors.models import (
     Vendor,
     VendorContact,
 )
-from vendors.validators import UNKNOWN_JURISDICTIONS
+from vendors.validators import PAUSED, UNKNOWN_JURISDICTIONS
 
 
 class JurisdictionCodesField(forms.CharField):
@@ -85,6 +85,21 @@ class UniqueNameMixin:
         return name
 
 
+class StatusOutsidePauseMixin:
+    """Status is offered only outside a pause: "paused" comes and goes with an incident.
+
+    On a paused record the field is left out (the page says why); otherwise
+    "paused" is not among the choices. The service refuses either move too.
+    """
+
+    def limit_status(self) -> None:
+        if self.instance.pk and self.instance.status == PAUSED:
+            del self.fields["status"]
+            return
+        field = self.fields["status"]
+        field.choices = [(value, label) for value, label in field.choices if value != PAUSED]
+
+
 def _people():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
@@ -94,7 +109,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return user.display_name
 
 
-class VendorForm(UniqueNameMixin, forms.ModelForm):
+class VendorForm(UniqueNameMixin, StatusOutsidePauseMixin, forms.ModelForm):
     duplicate_name_message = _("A vendor with this name already exists.")
     jurisdictions = JurisdictionCodesField(
         label=_("Processes our data in"),
@@ -121,6 +136,7 @@ class VendorForm(UniqueNameMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["relationship_owner"].queryset = _people()
+        self.limit_status()
 
 
 class VendorContactForm(forms.ModelForm):
@@ -198,7 +214,7 @@ class DataAssetForm(UniqueNameMixin, forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class EngagementForm(forms.ModelForm):
+class EngagementForm(StatusOutsidePauseMixin, forms.ModelForm):
     owner = PersonChoiceField(queryset=_people(), required=False, label=_("Owner"))
     data_assets = forms.ModelMultipleChoiceField(
         queryset=DataAsset.objects.all(),
@@ -221,6 +237,7 @@ class EngagementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.vendor = vendor
         self.fields["owner"].queryset = _people()
+        self.limit_status()
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -34,6 +34,7 @@ from vendors.models import (
     Stakeholder,
     Vendor,
 )
+from vendors.validators import status_change_error
 
 # An inventory of a few thousand rows is a few hundred kilobytes; anything
 # far larger is the wrong file, and holding it in the session would hurt.
@@ -655,6 +656,15 @@ def read_import(kind_slug: str, data: bytes) -> ImportPlan:
         seen[identity] = line
         row.existing = kind.find_existing(row.fields)
         row.action = "update" if row.existing else "create"
+        if "status" in row.fields:
+            if row.existing and not values.get("status"):
+                # An empty status cell leaves the status as it is.
+                row.fields["status"] = row.existing.status
+            status_error = status_change_error(
+                current=row.existing.status if row.existing else None, new=row.fields["status"]
+            )
+            if status_error:
+                row.errors.append(f"status: {status_error}")
         row.errors.extend(_model_errors(kind, row))
     return plan
 

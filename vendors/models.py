@@ -71,7 +71,11 @@ class Vendor(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        permissions = [("manage_inventory", "Can change the vendor inventory")]
+        permissions = [
+            ("view_inventory", "Can read the vendor inventory"),
+            ("export_inventory", "Can export the vendor inventory"),
+            ("manage_inventory", "Can change the vendor inventory"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),

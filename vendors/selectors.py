@@ -1,12 +1,15 @@
 """The reads that inventory pages need, each shaped to a bounded number of queries."""
 
+from collections.abc import Callable
+
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
+    ExpressionWrapper,
     IntegerField,
-    OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -14,8 +17,6 @@ from django.db.models import (
 from django.db.models.functions import Lower
 
 from breachdesk.models import User
-from incidents.models import Incident
-from incidents.selectors import visible_incidents
 from vendors.models import (
     DataAsset,
     Engagement,
@@ -30,15 +31,28 @@ TIER_RANK = Case(
 )
 
 
+# Which vendors have an open incident that a given user may see: the incidents
+# app provides it (IncidentsConfig.ready), so that the inventory never imports
+# the incidents app. Without a provider no vendor shows one.
+OpenIncidentVendors = Callable[[User], QuerySet]
+_open_incident_vendors: OpenIncidentVendors | None = None
+
+
+def set_open_incident_vendors(provider: OpenIncidentVendors) -> None:
+    """Register ``provider(user)``: a values queryset of ids of vendors with an open incident."""
+    global _open_incident_vendors
+    _open_incident_vendors = provider
+
+
 def vendor_list(*, user: User) -> QuerySet[Vendor]:
     """Vendors, with whether they have an open incident *that this user may see*.
 
     Counting incidents the user cannot see would hint that they exist.
     """
-    open_incidents = (
-        visible_incidents(user=user)
-        .filter(vendors=OuterRef("pk"))
-        .exclude(phase=Incident.Phase.CLOSED)
+    has_open_incident = (
+        ExpressionWrapper(Q(pk__in=_open_incident_vendors(user)), output_field=BooleanField())
+        if _open_incident_vendors is not None
+        else Value(False)
     )
     return (
         Vendor.objects.select_related("relationship_owner")
@@ -46,18 +60,9 @@ def vendor_list(*, user: User) -> QuerySet[Vendor]:
             sort_name=Lower("name"),
             tier_rank=TIER_RANK,
             engagement_count=Count("engagements", distinct=True),
-            has_open_incident=Exists(open_incidents),
+            has_open_incident=has_open_incident,
         )
         .order_by("sort_name")
-    )
-
-
-def vendor_incidents(*, vendor: Vendor, user: User) -> QuerySet[Incident]:
-    return (
-        visible_incidents(user=user)
-        .filter(vendors=vendor)
-        .select_related("commander")
-        .order_by("-discovered_at")
     )
 
 

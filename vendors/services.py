@@ -8,6 +8,7 @@ import, gets the same checks and the same messages.
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
@@ -21,6 +22,7 @@ from vendors.models import (
     Vendor,
     VendorContact,
 )
+from vendors.validators import status_change_error
 
 if TYPE_CHECKING:
     from vendors.imports import ImportPlan
@@ -42,7 +44,18 @@ def unique_slug(
     return slug
 
 
+def _check_status(current: str | None, new: str | None) -> None:
+    """Statuses move into and out of "paused" only through an incident's pause and resume."""
+    if new is None:
+        return
+    error = status_change_error(current=current, new=new)
+    if error:
+        raise ValidationError({"status": [error]})
+
+
 def _save_new(instance: models.Model, reserved: frozenset[str] = frozenset()) -> models.Model:
+    if isinstance(instance, (Vendor, Engagement)):
+        _check_status(None, instance.status)
     instance.slug = unique_slug(type(instance), instance.name, reserved)
     instance.full_clean()
     instance.save()
@@ -56,6 +69,8 @@ def _save_changes(instance: models.Model, changes: dict[str, Any]) -> models.Mod
     ModelForm sets them), so the comparison is with a fresh, locked copy.
     """
     current = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if isinstance(current, (Vendor, Engagement)):
+        _check_status(current.status, changes.get("status"))
     changed = [field for field, value in changes.items() if getattr(current, field) != value]
     for field in changed:
         setattr(current, field, changes[field])
@@ -193,6 +208,7 @@ def _engagement_create(
     **fields: Any,
 ) -> Engagement:
     engagement = Engagement(vendor=vendor, **fields)
+    _check_status(None, engagement.status)
     engagement.full_clean()
     engagement.save()
     engagement.data_assets.set(data_assets)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from breachdesk.roles import may_export_inventory
 from breachdesk.spreadsheets import csv_response
 from breachdesk.types import HtmxHttpRequest
 from vendors import selectors, services
@@ -37,7 +38,12 @@ from vendors.models import (
     Vendor,
     VendorContact,
 )
-from vendors.permissions import can_manage_inventory, inventory_editor_required
+from vendors.permissions import (
+    can_manage_inventory,
+    inventory_editor_required,
+    inventory_exporter_required,
+    inventory_reader_required,
+)
 
 PAGE_SIZE = 50
 IMPORT_SESSION_KEY = "inventory-import"
@@ -63,6 +69,7 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
 # --- vendors ---------------------------------------------------------------
 
 
+@inventory_reader_required
 @require_GET
 def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list(user=request.user))
@@ -70,11 +77,13 @@ def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "page": _page(request, filters.qs),
         "can_edit": can_manage_inventory(request.user),
+        "can_export": may_export_inventory(request.user),
     }
     template = "vendors/list.html#results" if request.htmx else "vendors/list.html"
     return render(request, template, context)
 
 
+@inventory_exporter_required
 @require_GET
 def vendor_export(request: HtmxHttpRequest) -> HttpResponse:
     filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list(user=request.user))
@@ -104,6 +113,7 @@ def vendor_export(request: HtmxHttpRequest) -> HttpResponse:
     return csv_response(filename="vendors.csv", header=header, rows=rows)
 
 
+@inventory_reader_required
 @require_GET
 def vendor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     vendor = get_object_or_404(selectors.vendor_detail(slug=slug))
@@ -117,7 +127,6 @@ def _vendor_context(request, vendor, **extra):
         "vendor": vendor,
         "held_assets": held_assets,
         "held_stakeholders": sorted(held_stakeholders, key=lambda s: s.name.lower()),
-        "incidents": selectors.vendor_incidents(vendor=vendor, user=request.user),
         "can_edit": can_manage_inventory(request.user),
         "contact_form": VendorContactForm(vendor=vendor),
         **extra,
@@ -329,6 +338,7 @@ def engagement_access_delete(request: HtmxHttpRequest, pk: int, access_id: int) 
 # --- data assets -------------------------------------------------------------
 
 
+@inventory_reader_required
 @require_GET
 def asset_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = DataAssetFilter(request.GET or None, queryset=selectors.data_asset_list())
@@ -341,6 +351,7 @@ def asset_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@inventory_reader_required
 @require_GET
 def asset_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(selectors.data_asset_detail(slug=slug))
@@ -385,6 +396,7 @@ def _asset_form(request, asset):
 # --- stakeholders ------------------------------------------------------------
 
 
+@inventory_reader_required
 @require_GET
 def stakeholder_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = StakeholderFilter(request.GET or None, queryset=selectors.stakeholder_list())
@@ -415,6 +427,7 @@ def _stakeholder_context(request, stakeholder, **extra):
     }
 
 
+@inventory_reader_required
 @require_GET
 def stakeholder_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     stakeholder = get_object_or_404(selectors.stakeholder_detail(slug=slug))
@@ -582,6 +595,7 @@ def _import_destination(kind: str) -> str:
     }[kind]
 
 
+@inventory_reader_required
 @require_GET
 def inventory_import_template(request: HtmxHttpRequest, kind: str) -> HttpResponse:
     if kind not in KINDS:

@@ -34,6 +34,7 @@ from incidents.services.tasks import task_assign, task_complete, task_reopen, ta
 from incidents.services.timeline import (
     timeline_export_entries,
     timeline_export_record,
+    timeline_privileged_texts,
     verify_chain,
 )
 from incidents.services.triage import (
@@ -76,5 +77,6 @@ __all__ = [
     "task_skip",
     "timeline_export_entries",
     "timeline_export_record",
+    "timeline_privileged_texts",
     "verify_chain",
 ]

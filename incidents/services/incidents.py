@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from breachdesk.models import User
+from breachdesk.roles import incident_roles_allowed, may_command
 from incidents import events
 from incidents.exceptions import TransitionNotAllowed
 from incidents.models import (
@@ -45,11 +46,37 @@ PRIVILEGE_NOT_ALLOWED = "Only Legal can mark a note privileged."
 COMMANDER_STAYS = "The incident commander stays a member; hand over command first."
 ALREADY_MEMBER = "{name} is already a member of this incident."
 CLOSED_INCIDENT = "This incident is closed; reopen it first."
+CANNOT_COMMAND = (
+    "{name} cannot command an incident: only people in the Commander role (and "
+    "administrators) can. Ask an administrator to give them the role first."
+)
+ROLE_NOT_ALLOWED = (
+    "{name} cannot be {role} on an incident with their role in BreachDesk; choose one of: "
+    "{allowed}."
+)
+NO_ROLE_MEMBER = "{name} has no role in BreachDesk yet; an administrator must give them one first."
 
 
 def _require_command(actor: User, incident: Incident) -> None:
     if not abilities_for(actor, incident).commands:
         raise PermissionDenied(NOT_COMMANDER)
+
+
+def _check_team_role(user: User, role: str) -> None:
+    """A team role never gives more than the person's own role (breachdesk/roles.py)."""
+    allowed = incident_roles_allowed(user) - {IncidentMember.Role.COMMANDER}
+    if not allowed:
+        raise ValidationError({"user": [NO_ROLE_MEMBER.format(name=user.display_name)]})
+    if role not in allowed:
+        raise ValidationError(
+            {
+                "role": [
+                    ROLE_NOT_ALLOWED.format(
+                        name=user.display_name, role=role, allowed=", ".join(sorted(allowed))
+                    )
+                ]
+            }
+        )
 
 
 def _require_open(incident: Incident) -> None:
@@ -137,10 +164,12 @@ def incident_open(
     restricted: bool = False,
     submission_token: UUID | None = None,
 ) -> Incident:
-    if not (actor.is_staff or actor.has_perm("incidents.add_incident")):
+    if not may_command(actor):
         raise PermissionDenied(CANNOT_OPEN)
     if not vendors:
         raise ValidationError({"vendors": [NO_VENDOR]})
+    if commander is not None and not may_command(commander):
+        raise ValidationError({"commander": [CANNOT_COMMAND.format(name=commander.display_name)]})
     check_incident_times(
         occurred_at=occurred_at, vendor_aware_at=vendor_aware_at, discovered_at=discovered_at
     )
@@ -260,10 +289,21 @@ def incident_set_severity(
 
 @transaction.atomic(durable=True)
 def incident_set_commander(*, incident: Incident, actor: User, commander: User) -> Incident:
+    """Hand command to ``commander``, or take it: a Commander-role user who may see the
+    incident takes command of it themselves (the person in command may be away).
+
+    Raises ValidationError when ``commander`` may not command (only the
+    Commander role and staff may), PermissionDenied when ``actor`` may neither
+    hand over nor take command.
+    """
     incident = lock_incident(incident)
-    _require_command(actor, incident)
+    taking = commander.pk == actor.pk and may_command(actor)
+    if not taking:
+        _require_command(actor, incident)
     if incident.commander_id == commander.pk:
         return incident
+    if not may_command(commander):
+        raise ValidationError({"commander": [CANNOT_COMMAND.format(name=commander.display_name)]})
     old = incident.commander
     incident.commander = commander
     incident.save(update_fields=["commander", "updated_at"])
@@ -283,6 +323,7 @@ def member_add(*, incident: Incident, actor: User, user: User, role: str) -> Inc
     _require_command(actor, incident)
     if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
         raise ValidationError({"role": ["Choose responder, legal or viewer."]})
+    _check_team_role(user, role)
     if incident.members.filter(user=user).exists():
         raise ValidationError({"user": [ALREADY_MEMBER.format(name=user.display_name)]})
     member = IncidentMember.objects.create(incident=incident, user=user, role=role)
@@ -299,6 +340,7 @@ def member_set_role(*, member: IncidentMember, actor: User, role: str) -> Incide
         raise ValidationError(COMMANDER_STAYS)
     if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
         raise ValidationError({"role": ["Choose responder, legal or viewer."]})
+    _check_team_role(member.user, role)
     if member.role == role:
         return member
     old_role = member.role

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,12 @@ from breachdesk.models import User
 from incidents import events, notices
 from incidents.models import EmailTemplate, Incident, Notification, Task
 from incidents.permissions import abilities_for
-from incidents.selectors import held_assets, incident_scope_items, summarise_scope
+from incidents.selectors import (
+    held_assets,
+    incident_scope_items,
+    incident_visible_to,
+    summarise_scope,
+)
 from incidents.services.common import lock_incident
 from incidents.services.deadlines import met_by_notification
 from incidents.services.tasks import complete_action_tasks
@@ -499,19 +505,78 @@ def notification_retry(*, notification: Notification, actor: User) -> Notificati
 def queue_internal_notice(
     incident: Incident, *, kind: str, recipient: User, actor: User | None, **context_extra
 ) -> Notification | None:
-    """An internal message (no approval needed), queued in the caller's transaction."""
-    if not recipient.email:
+    """An internal message (no approval needed), queued in the caller's transaction.
+
+    Returns None for a recipient who cannot receive it (inactive, or no email).
+    A recipient who may not see the incident gets only its reference and whom
+    to ask (DESIGN.md: every outbound channel carries only what its recipient
+    may see), never its title, reason or facts.
+    """
+    if not recipient.is_active or not recipient.email:
         return None
-    notification = _compose(
-        incident,
+    if incident_visible_to(user=recipient, incident=incident):
+        notification = _compose(
+            incident,
+            kind=kind,
+            recipient_name=recipient.display_name,
+            recipient_email=recipient.email,
+            actor=actor,
+            status=Notification.Status.QUEUED,
+            **context_extra,
+        )
+    else:
+        notification = _compose_need_to_know(
+            incident,
+            kind=kind,
+            recipient=recipient,
+            actor=actor,
+            engagement=context_extra.get("engagement"),
+        )
+    _queue([notification])
+    return notification
+
+
+def _compose_need_to_know(
+    incident: Incident,
+    *,
+    kind: str,
+    recipient: User,
+    actor: User | None,
+    engagement: Engagement | None,
+) -> Notification:
+    """The message for someone told about an incident they may not see: whom to ask, no facts.
+
+    Its wording is fixed (templates/emails/need-to-know-*.txt), not admin-edited,
+    so that no template change can put an incident's facts into it.
+    """
+    context = {
+        "incident_reference": incident.reference,
+        "commander": incident.commander.display_name,
+        "recipient_name": recipient.display_name,
+        "engagement": engagement.name if engagement else "",
+        "vendor": engagement.vendor.name if engagement else "",
+    }
+    subject = " ".join(render_to_string("emails/need-to-know-subject.txt", context).split())
+    body = render_to_string("emails/need-to-know-body.txt", context).strip()
+    notification = Notification(
+        incident=incident,
         kind=kind,
         recipient_name=recipient.display_name,
         recipient_email=recipient.email,
-        actor=actor,
+        subject=subject,
+        body_text=body,
+        body_html=notices.notice_html(
+            body_text=body, ack_url="", incident_reference=incident.reference
+        ),
         status=Notification.Status.QUEUED,
-        **context_extra,
+        message_id=_message_id(),
+        ack_nonce=uuid.uuid4(),
+        created_by=actor,
+        edited_by=actor,
+        queued_at=timezone.now(),
     )
-    _queue([notification])
+    notification.full_clean()
+    notification.save()
     return notification
 
 

@@ -20,7 +20,10 @@ MAX_REASON_LENGTH = 5_000
 NOT_WORKING = "Only members working this incident can take triage actions."
 PAUSE_NEEDS_REASON = "Say why the engagements are being paused; it goes on the timeline."
 REASON_TOO_LONG = "Keep the reason under {limit:,} characters."
-NOTHING_TO_PAUSE = "There is no active engagement with {vendors} to pause."
+NOTHING_TO_PAUSE = (
+    "There is no engagement with {vendors} left to pause: none is active, and this incident "
+    "already holds every paused one."
+)
 PAUSE_ALREADY_ENDED = "This engagement has already been resumed."
 RESUME_NEEDS_REASON = "Say why it is safe to resume the engagement."
 NOT_AN_APPROVER = (
@@ -53,13 +56,24 @@ def _clean_reason(reason: str, empty_message: str) -> str:
 
 @transaction.atomic(durable=True)
 def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[EngagementPause]:
-    """Pause every active engagement with the incident's vendors, in one transaction."""
+    """Pause every engagement with the incident's vendors that this incident does not yet hold.
+
+    An engagement another incident already paused gets this incident's own
+    pause as well: it stays paused until every incident holding it has
+    approved resuming. Raises ValidationError when there is nothing left to
+    pause (none active, or all already paused by this incident).
+    """
     incident = _locked_incident(incident, actor)
     reason = _clean_reason(reason, PAUSE_NEEDS_REASON)
     vendors = list(incident.vendors.all())
+    held_here = EngagementPause.objects.filter(incident=incident, resumed_at__isnull=True)
     engagements = list(
         Engagement.objects.select_for_update(of=("self",))
-        .filter(vendor__in=vendors, status=Engagement.Status.ACTIVE)
+        .filter(
+            vendor__in=vendors,
+            status__in=[Engagement.Status.ACTIVE, Engagement.Status.PAUSED],
+        )
+        .exclude(pk__in=held_here.values("engagement"))
         .select_related("vendor", "owner")
         .order_by("vendor__name", "name")
     )
@@ -68,10 +82,12 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
             NOTHING_TO_PAUSE.format(vendors=", ".join(vendor.name for vendor in vendors))
         )
     now = timezone.now()
-    pauses = []
+    pauses, newly_paused = [], []
     for engagement in engagements:
-        engagement.status = Engagement.Status.PAUSED
-        engagement.save(update_fields=["status", "updated_at"])
+        if engagement.status == Engagement.Status.ACTIVE:
+            engagement.status = Engagement.Status.PAUSED
+            engagement.save(update_fields=["status", "updated_at"])
+            newly_paused.append(engagement)
         pauses.append(
             EngagementPause.objects.create(
                 engagement=engagement,
@@ -85,9 +101,14 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
         pk__in=[vendor.pk for vendor in vendors], status=Vendor.Status.ACTIVE
     ).update(status=Vendor.Status.PAUSED, updated_at=now)
     events.record_engagements_paused(
-        incident=incident, actor=actor, engagements=engagements, reason=reason
+        incident=incident,
+        actor=actor,
+        engagements=engagements,
+        already_paused=[e for e in engagements if e not in newly_paused],
+        reason=reason,
     )
-    _tell_engagement_owners(incident, engagements, reason, actor)
+    # Owners of an engagement that was already paused were told when it stopped.
+    _tell_engagement_owners(incident, newly_paused, reason, actor)
     complete_action_tasks(incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor)
     return pauses
 
@@ -129,7 +150,7 @@ def engagement_resume_approve(
     if actor.pk in (pause.commander_approved_by_id, pause.legal_approved_by_id):
         raise ValidationError(ALREADY_APPROVED)
     abilities = abilities_for(actor, incident)
-    is_commander = incident.commander_id == actor.pk
+    is_commander = abilities.commands and incident.commander_id == actor.pk
     now = timezone.now()
     if is_commander and pause.commander_approved_by_id is None:
         as_role = "commander"
@@ -153,23 +174,36 @@ def engagement_resume_approve(
 
     if pause.commander_approved_by_id and pause.legal_approved_by_id:
         pause.resumed_at = now
-        _resume_engagement(pause.engagement)
-        events.record_engagement_resumed(pause=pause, actor=actor)
-    pause.save()
+        pause.save()
+        still_held = _resume_engagement(pause.engagement)
+        events.record_engagement_resumed(pause=pause, actor=actor, still_held=still_held)
+    else:
+        pause.save()
     return pause
 
 
-def _resume_engagement(engagement: Engagement) -> None:
-    if engagement.status == Engagement.Status.PAUSED:
+def _resume_engagement(engagement: Engagement) -> bool:
+    """Active again once no incident holds it paused; the vendor once none of its engagements is.
+
+    Returns True when another incident still holds the engagement paused.
+    """
+    # Locked, so that two incidents resuming (or one pausing) at once queue here.
+    engagement = (
+        Engagement.objects.select_for_update().select_related("vendor").get(pk=engagement.pk)
+    )
+    open_pauses = EngagementPause.objects.filter(resumed_at__isnull=True)
+    still_held = open_pauses.filter(engagement=engagement).exists()
+    if engagement.status == Engagement.Status.PAUSED and not still_held:
         engagement.status = Engagement.Status.ACTIVE
         engagement.save(update_fields=["status", "updated_at"])
     vendor = engagement.vendor
-    still_paused = EngagementPause.objects.filter(
-        engagement__vendor=vendor, resumed_at__isnull=True
-    ).exclude(engagement=engagement)
-    if vendor.status == Vendor.Status.PAUSED and not still_paused.exists():
+    if (
+        vendor.status == Vendor.Status.PAUSED
+        and not open_pauses.filter(engagement__vendor=vendor).exists()
+    ):
         vendor.status = Vendor.Status.ACTIVE
         vendor.save(update_fields=["status", "updated_at"])
+    return still_held
 
 
 def asset_snapshot(asset: DataAsset, vendors: list[Vendor]) -> dict:

@@ -50,7 +50,7 @@ def test_pause_needs_a_reason(incident, commander):
 def test_pausing_when_nothing_is_active_says_so(incident, commander):
     services.engagements_pause(incident=incident, actor=commander, reason=REASON)
 
-    with pytest.raises(ValidationError, match="no active engagement"):
+    with pytest.raises(ValidationError, match="none is active"):
         services.engagements_pause(incident=incident, actor=commander, reason=REASON)
 
 

@@ -155,13 +155,17 @@ def test_only_the_commander_changes_severity(incident, responder):
         services.incident_set_severity(incident=incident, actor=responder, severity="sev1")
 
 
-def test_handing_over_command_swaps_roles(incident, commander, responder):
-    services.incident_set_commander(incident=incident, actor=commander, commander=responder)
+def test_handing_over_command_swaps_roles(incident, commander):
+    from tests.factories import UserFactory
+
+    deputy = UserFactory(username="deputy", roles=["Commander"])
+
+    services.incident_set_commander(incident=incident, actor=commander, commander=deputy)
 
     incident.refresh_from_db()
     roles = dict(incident.members.values_list("user__username", "role"))
-    assert incident.commander == responder
-    assert roles["responder"] == "commander"
+    assert incident.commander == deputy
+    assert roles["deputy"] == "commander"
     assert roles["commander"] == "responder"
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from breachdesk.feed_keys import feed_key, incident_scope
 from incidents import services
 from incidents.models import Deadline
 from vendors.models import DataAsset
@@ -184,7 +185,7 @@ def _events(response):
 
 def test_the_incident_feed_parses_and_holds_its_deadlines(client, exposed, viewer):
     response = client.get(
-        _url(exposed, "incidents:deadlines-ics"), {"key": str(viewer.calendar_token)}
+        _url(exposed, "incidents:deadlines-ics"), {"key": feed_key(viewer, incident_scope(exposed.pk))}
     )
 
     events = _events(response)
@@ -198,7 +199,7 @@ def test_the_incident_feed_parses_and_holds_its_deadlines(client, exposed, viewe
 
 
 def test_my_feed_holds_every_incident_i_can_see(client, exposed, legal):
-    response = client.get(reverse("deadlines-ics"), {"key": str(legal.calendar_token)})
+    response = client.get(reverse("deadlines-ics"), {"key": feed_key(legal)})
 
     assert len(_events(response)) == exposed.deadlines.exclude(due_at=None).count()
 
@@ -214,7 +215,7 @@ def test_a_wrong_key_gets_404(client, exposed):
 
 
 def test_a_rotated_key_stops_working(client, exposed, viewer):
-    old_key = str(viewer.calendar_token)
+    old_key = feed_key(viewer, incident_scope(exposed.pk))
     client.force_login(viewer)
     client.post(reverse("calendar-key"))
     client.logout()
@@ -226,14 +227,14 @@ def test_a_rotated_key_stops_working(client, exposed, viewer):
 
 def test_a_key_does_not_open_an_incident_its_owner_cannot_see(client, exposed, outsider):
     response = client.get(
-        _url(exposed, "incidents:deadlines-ics"), {"key": str(outsider.calendar_token)}
+        _url(exposed, "incidents:deadlines-ics"), {"key": feed_key(outsider, incident_scope(exposed.pk))}
     )
 
     assert response.status_code == 404
 
 
 def test_my_feed_leaves_out_incidents_i_cannot_see(client, exposed, outsider):
-    response = client.get(reverse("deadlines-ics"), {"key": str(outsider.calendar_token)})
+    response = client.get(reverse("deadlines-ics"), {"key": feed_key(outsider)})
 
     assert _events(response) == []
 

@@ -1,4 +1,8 @@
-"""Incident pages run a bounded number of queries, whatever the amount of data."""
+"""Incident pages run a bounded number of queries, whatever the amount of data.
+
+Every signed-in request also reads the user's roles and permissions (three
+queries, breachdesk/roles.py): part of each bound, the same at any size.
+"""
 
 import pytest
 from django.db import transaction
@@ -40,7 +44,7 @@ def busy(incident, responder, breached_vendor):
 
 @pytest.mark.parametrize(
     ("name", "bound"),
-    [("incidents:scope", 10), ("incidents:timeline", 10), ("incidents:timeline-verify", 10)],
+    [("incidents:scope", 12), ("incidents:timeline", 12), ("incidents:timeline-verify", 12)],
 )
 def test_incident_pages_stay_within_their_query_bound(
     client, busy, responder, name, bound, django_assert_max_num_queries
@@ -70,7 +74,7 @@ def test_the_workspace_stays_within_its_bound_with_many_deadlines_and_reviews(
 ):
     client.force_login(responder)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(21):
         response = client.get(busy.get_absolute_url())
 
     assert len(response.context["deadlines"]) >= 7
@@ -81,8 +85,8 @@ def test_the_export_streams_a_long_timeline_in_few_queries(
 ):
     client.force_login(responder)
 
-    with django_assert_max_num_queries(15):
-        response = client.get(_url(busy, "incidents:timeline-export-json"))
+    with django_assert_max_num_queries(17):
+        response = client.post(_url(busy, "incidents:timeline-export-json"))
         body = b"".join(response.streaming_content)
 
     assert body.count(b'"prev_hash"') > 1_000

@@ -69,7 +69,7 @@ def test_the_workspace_runs_a_bounded_number_of_queries(
     assert incident.timeline.count() > 1_000
     client.force_login(responder)
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(21):
         response = client.get(_url(incident))
 
     assert response.status_code == 200

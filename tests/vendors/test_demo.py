@@ -17,7 +17,7 @@ def demo(settings):
 
 def test_demo_vendor_page_shows_which_partners_data_it_held(client, demo):
     vendor = Vendor.objects.get(name=TRAINING_DATA_VENDOR)
-    client.force_login(User.objects.get(username="viewer"))
+    client.force_login(User.objects.get(username="responder"))
 
     response = client.get(reverse("vendors:detail", kwargs={"slug": vendor.slug}))
 

@@ -329,8 +329,8 @@ def test_a_confirmation_cannot_be_replayed(client, commander):
     assert not Vendor.objects.exists()
 
 
-def test_readers_cannot_confirm_an_import(client, viewer):
-    client.force_login(viewer)
+def test_readers_cannot_confirm_an_import(client, responder):
+    client.force_login(responder)
 
     assert client.post(reverse("vendors:import-confirm"), {"token": "x"}).status_code == 403
 
@@ -345,8 +345,8 @@ def test_upload_without_a_kind_or_file_says_what_is_missing(client, commander):
     assert "Choose a CSV file to upload." in no_file.content.decode()
 
 
-def test_templates_download_as_csv(client, viewer):
-    client.force_login(viewer)
+def test_templates_download_as_csv(client, responder):
+    client.force_login(responder)
 
     response = client.get(reverse("vendors:import-template", kwargs={"kind": "vendors"}))
 

@@ -89,11 +89,11 @@ def test_a_commander_edits_a_vendor_and_keeps_its_address(client, commander):
 
     client.post(
         reverse("vendors:edit", kwargs={"slug": "parallax"}),
-        {"name": "Parallax Data", "tier": "high", "status": "paused", "jurisdictions": "IE"},
+        {"name": "Parallax Data", "tier": "high", "status": "offboarded", "jurisdictions": "IE"},
     )
 
     vendor.refresh_from_db()
-    assert (vendor.name, vendor.slug, vendor.status) == ("Parallax Data", "parallax", "paused")
+    assert (vendor.name, vendor.slug, vendor.status) == ("Parallax Data", "parallax", "offboarded")
 
 
 def test_a_commander_adds_a_data_asset_with_whose_data_it_is(client, commander):
@@ -120,12 +120,12 @@ def test_a_commander_adds_a_data_asset_with_whose_data_it_is(client, commander):
     assert asset.subject_jurisdictions == ["DE", "FR"]
 
 
-def test_the_data_asset_page_shows_which_vendors_hold_it(client, viewer):
+def test_the_data_asset_page_shows_which_vendors_hold_it(client, responder):
     asset = DataAssetFactory(name="Clinical samples")
     EngagementFactory(vendor=VendorFactory(name="Parallax"), data_assets=[asset])
     EngagementFactory(vendor=VendorFactory(name="Quill"), data_assets=[asset])
     VendorFactory(name="Unrelated")
-    client.force_login(viewer)
+    client.force_login(responder)
 
     response = client.get(asset.get_absolute_url())
 
@@ -133,11 +133,11 @@ def test_the_data_asset_page_shows_which_vendors_hold_it(client, viewer):
     assert "Unrelated" not in response.content.decode()
 
 
-def test_the_data_asset_list_counts_vendors_holding_each(client, viewer):
+def test_the_data_asset_list_counts_vendors_holding_each(client, responder):
     asset = DataAssetFactory(name="Clinical samples")
     EngagementFactory(data_assets=[asset])
     EngagementFactory(data_assets=[asset])
-    client.force_login(viewer)
+    client.force_login(responder)
 
     response = client.get(reverse("vendors:asset-list"))
 
@@ -162,14 +162,14 @@ def test_a_commander_adds_a_stakeholder_and_its_contact(client, commander):
     assert stakeholder.contacts.get().email == "privacy@helix.example"
 
 
-def test_the_stakeholder_page_shows_vendors_holding_their_data(client, viewer):
+def test_the_stakeholder_page_shows_vendors_holding_their_data(client, responder):
     helix = StakeholderFactory(name="Helix")
     StakeholderContactFactory(stakeholder=helix)
     EngagementFactory(
         vendor=VendorFactory(name="Parallax"),
         data_assets=[DataAssetFactory(name="Clinical samples", stakeholders=[helix])],
     )
-    client.force_login(viewer)
+    client.force_login(responder)
 
     response = client.get(helix.get_absolute_url())
 

@@ -17,7 +17,7 @@ def _url(vendor):
     return reverse("vendors:detail", kwargs={"slug": vendor.slug})
 
 
-def test_the_vendor_page_shows_what_it_holds_and_whose_it_is(client, viewer):
+def test_the_vendor_page_shows_what_it_holds_and_whose_it_is(client, responder):
     helix = StakeholderFactory(name="Helix Health")
     orbital = StakeholderFactory(name="Orbital Robotics")
     vendor = VendorFactory(name="Parallax")
@@ -30,7 +30,7 @@ def test_the_vendor_page_shows_what_it_holds_and_whose_it_is(client, viewer):
         ],
     )
     EngagementFactory(name="Elsewhere", data_assets=[DataAssetFactory(name="Not held")])
-    client.force_login(viewer)
+    client.force_login(responder)
 
     response = client.get(_url(vendor))
 
@@ -48,15 +48,15 @@ def test_the_vendor_page_shows_what_it_holds_and_whose_it_is(client, viewer):
     assert "Not held" not in html
 
 
-def test_an_unknown_vendor_is_404(client, viewer):
-    client.force_login(viewer)
+def test_an_unknown_vendor_is_404(client, responder):
+    client.force_login(responder)
 
     assert client.get("/vendors/no-such-vendor/").status_code == 404
 
 
-def test_user_text_is_escaped(client, viewer):
+def test_user_text_is_escaped(client, responder):
     vendor = VendorFactory(name="<script>alert(1)</script>", slug="x", services="<b>bold</b>")
-    client.force_login(viewer)
+    client.force_login(responder)
 
     html = client.get(_url(vendor)).content.decode()
 
@@ -66,7 +66,7 @@ def test_user_text_is_escaped(client, viewer):
 
 
 def test_the_vendor_page_runs_a_bounded_number_of_queries(
-    client, viewer, django_assert_max_num_queries
+    client, responder, django_assert_max_num_queries
 ):
     vendor = VendorFactory()
     stakeholders = [StakeholderFactory() for _ in range(10)]
@@ -77,7 +77,7 @@ def test_the_vendor_page_runs_a_bounded_number_of_queries(
         )
         EngagementAccess.objects.create(engagement=engagement, kind="key", description=f"k{n}")
         VendorContactFactory(vendor=vendor)
-    client.force_login(viewer)
+    client.force_login(responder)
 
     with django_assert_max_num_queries(14):
         response = client.get(_url(vendor))
@@ -214,6 +214,10 @@ def test_the_vendor_page_lists_its_incidents(client, commander):
     incident = open_incident(commander=commander, vendors=[vendor])
     client.force_login(commander)
 
-    response = client.get(_url(vendor))
+    page = client.get(_url(vendor)).content.decode()
+    section_url = reverse("incidents:vendor-incidents", kwargs={"slug": vendor.slug})
+    section = client.get(section_url, headers={"HX-Request": "true"})
 
-    assert incident.reference in response.content.decode()
+    assert f'hx-get="{section_url}"' in page
+    assert incident.reference in section.content.decode()
+    assert "<html" not in section.content.decode()
