@@ -4,6 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from incidents import notices
+from incidents.email_templates import DEFAULTS
 from incidents.models import EmailTemplate
 from incidents.notices import CONTEXT_VARIABLES, SAMPLE_CONTEXT, render_notice
 
@@ -126,6 +128,19 @@ def test_truncatechars_refuses_a_length_out_of_range():
     assert "“truncatechars” takes a length from 1 to 50,000; it was given “100000000”." in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize("kind", EmailTemplate.Kind.values)
+def test_a_default_subject_stays_under_the_cap_however_long_the_values(kind):
+    subject_template, body_template = DEFAULTS[kind]
+    # Names, titles and deadlines can be long; the reference, severity and phase are short.
+    context = {name: "x" * 1_000 for name in CONTEXT_VARIABLES} | {
+        name: SAMPLE_CONTEXT[name] for name in ("incident_reference", "severity", "phase")
+    }
+
+    subject, _body = render_notice(subject_template, body_template, context)
+
+    assert len(subject) <= notices.MAX_SUBJECT_LENGTH
 
 
 def test_the_admin_refuses_lorem_and_keeps_the_old_template(admin_client):
