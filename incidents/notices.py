@@ -5,7 +5,9 @@ and filters a notice needs (an allow-list, so nothing Django adds later slips
 in): nothing that loops, includes or loads, prints debugging data, generates
 text or pads to a width. An unknown variable renders as a marker that we
 detect, so a typo in ``{{ incident_refrence }}`` is refused when the template
-is saved instead of sending a notice with a hole in it.
+is saved instead of sending a notice with a hole in it. Templates, and what
+they render to, are capped in length, so that neither an edit nor an
+incident's data makes a notice of megabytes.
 """
 
 from django.core.exceptions import ValidationError
@@ -28,11 +30,22 @@ _UNKNOWN = "\x00unknown-variable:%s\x00"
 # Long enough for any real notice; a body of megabytes is a paste gone wrong.
 MAX_BODY_LENGTH = 50_000
 MAX_SUBJECT_LENGTH = 200
+# The templates themselves: the subject as its model field allows; the default
+# bodies are about a thousand characters, and this cap bounds the work of
+# checking one.
+MAX_SUBJECT_TEMPLATE_LENGTH = 300
+MAX_BODY_TEMPLATE_LENGTH = 20_000
 
 NOT_ALLOWED = gettext_lazy(
     "The %(part)s could not be rendered: it uses “%(markup)s”, which email templates cannot "
     "use (they cannot include files, load libraries, loop or generate text). "
     "Allowed tags: %(tags)s; filters: %(filters)s."
+)
+TEMPLATE_TOO_LONG = gettext_lazy(
+    "The %(part)s template is %(length)s characters long; the limit is %(limit)s."
+)
+RENDERED_TOO_LONG = gettext_lazy(
+    "The %(part)s comes out %(length)s characters long; the limit is %(limit)s."
 )
 LENGTH_OUT_OF_RANGE = gettext_lazy(
     "“%(filter)s” takes a length from 1 to %(limit)s; it was given “%(given)s”."
@@ -189,18 +202,34 @@ _ENGINE = _NoticeEngine(string_if_invalid=_UNKNOWN, autoescape=False, loaders=[]
 def render_notice(subject_template: str, body_template: str, context: dict) -> tuple[str, str]:
     """The subject line and plain-text body for ``context``.
 
-    Raises NoticeTemplateError, saying why in words, when a template uses a tag
-    or filter that is not allowed, cannot render or uses an unknown variable,
-    or when the subject comes out empty.
+    Raises NoticeTemplateError, saying why in words, when a template is too
+    long, uses a tag or filter that is not allowed, cannot render or uses an
+    unknown variable, or when the subject comes out empty or the subject or
+    body comes out longer than its cap.
     """
-    subject = " ".join(_render(subject_template, context, _("subject")).split())
-    body = _render(body_template, context, _("body")).strip()
+    subject = " ".join(
+        _render(subject_template, context, _("subject"), MAX_SUBJECT_TEMPLATE_LENGTH).split()
+    )
     if not subject:
         raise NoticeTemplateError(_("The subject is empty once rendered."))
+    _check_length(subject, _("subject"), MAX_SUBJECT_LENGTH)
+    body = _render(body_template, context, _("body"), MAX_BODY_TEMPLATE_LENGTH).strip()
+    _check_length(body, _("body"), MAX_BODY_LENGTH)
     return subject, body
 
 
-def _render(source: str, context: dict, part: str) -> str:
+def _check_length(text: str, part: str, limit: int) -> None:
+    if len(text) > limit:
+        raise NoticeTemplateError(
+            RENDERED_TOO_LONG % {"part": part, "length": f"{len(text):,}", "limit": f"{limit:,}"}
+        )
+
+
+def _render(source: str, context: dict, part: str, limit: int) -> str:
+    if len(source) > limit:
+        raise NoticeTemplateError(
+            TEMPLATE_TOO_LONG % {"part": part, "length": f"{len(source):,}", "limit": f"{limit:,}"}
+        )
     try:
         rendered = _ENGINE.from_string(source).render(Context(context, autoescape=False))
     except _NotAllowed as exc:

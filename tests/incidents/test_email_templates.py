@@ -7,7 +7,12 @@ from django.urls import reverse
 from incidents import notices
 from incidents.email_templates import DEFAULTS
 from incidents.models import EmailTemplate
-from incidents.notices import CONTEXT_VARIABLES, SAMPLE_CONTEXT, render_notice
+from incidents.notices import (
+    CONTEXT_VARIABLES,
+    SAMPLE_CONTEXT,
+    NoticeTemplateError,
+    render_notice,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +133,52 @@ def test_truncatechars_refuses_a_length_out_of_range():
     assert "“truncatechars” takes a length from 1 to 50,000; it was given “100000000”." in str(
         caught.value
     )
+
+
+def test_a_body_template_over_the_length_cap_is_refused():
+    template = EmailTemplate.objects.get(kind="partner_notice")
+    template.body = "x" * (notices.MAX_BODY_TEMPLATE_LENGTH + 1)
+
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean()
+
+    assert "The body template is 20,001 characters long; the limit is 20,000." in str(caught.value)
+
+
+def test_a_body_that_renders_over_the_cap_is_refused_on_save_with_its_length():
+    template = EmailTemplate.objects.get(kind="partner_notice")
+    template.body = "{{ deadline }}\n" * 1_000
+    rendered_length = len(SAMPLE_CONTEXT["deadline"]) * 1_000 + 999
+
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean()
+
+    assert f"The body comes out {rendered_length:,} characters long; the limit is 50,000." in str(
+        caught.value
+    )
+
+
+def test_a_subject_that_renders_over_the_cap_is_refused_on_save_with_its_length():
+    template = EmailTemplate.objects.get(kind="reminder")
+    template.subject = "{{ deadline }} {{ deadline }} {{ deadline }} {{ deadline }}"
+    rendered_length = len(SAMPLE_CONTEXT["deadline"]) * 4 + 3
+
+    with pytest.raises(ValidationError) as caught:
+        template.full_clean()
+
+    assert f"The subject comes out {rendered_length} characters long; the limit is 200." in str(
+        caught.value
+    )
+
+
+def test_a_notice_whose_values_make_the_body_too_long_is_refused_when_composed():
+    template = EmailTemplate.objects.get(kind="engagement_paused")
+    context = {**SAMPLE_CONTEXT, "reason": "Because. " * 6_000}
+
+    with pytest.raises(NoticeTemplateError) as caught:
+        render_notice(template.subject, template.body, context)
+
+    assert "the limit is 50,000" in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", EmailTemplate.Kind.values)
