@@ -1,14 +1,16 @@
 """The wording every kind of email starts with; admins edit it in the admin.
 
 Migration 0006 loads these into a new database; ``ensure_email_templates``
-adds any kind that is missing.
+adds any kind that is missing. A subject shortens the names, titles and
+deadlines it quotes, so that it stays under notices.MAX_SUBJECT_LENGTH however
+long they are.
 """
 
 from incidents.models import EmailTemplate
 
 DEFAULTS = {
     "partner_notice": (
-        "[{{ incident_reference }}] Security incident at {{ vendor }} affecting your data",
+        "[{{ incident_reference }}] Security incident at {{ vendor|truncatechars:120 }} affecting your data",
         """Dear {{ recipient_name }},
 
 We are writing to inform {{ stakeholder_name }} of a security incident at {{ vendor }}, a vendor that processes data on our behalf, which affects data you shared with us.
@@ -50,7 +52,7 @@ Acknowledgement: {{ ack_url }}
 Reference: {{ incident_reference }}""",
     ),
     "internal_update": (
-        "[{{ incident_reference }}] Update: {{ incident_title }} ({{ severity }}, {{ phase }})",
+        "[{{ incident_reference }}] Update: {{ incident_title|truncatechars:120 }} ({{ severity }}, {{ phase }})",
         """{{ recipient_name }},
 
 Update on {{ incident_reference }}: {{ incident_title }}.
@@ -62,7 +64,7 @@ Data concerned: {{ data_categories }}.
 Incident commander: {{ commander }}.""",
     ),
     "engagement_paused": (
-        "[{{ incident_reference }}] Your engagement {{ engagement }} with {{ vendor }} is paused",
+        "[{{ incident_reference }}] Your engagement {{ engagement|truncatechars:60 }} with {{ vendor|truncatechars:60 }} is paused",
         """{{ recipient_name }},
 
 Your engagement "{{ engagement }}" with {{ vendor }} has been paused because of incident {{ incident_reference }}: {{ incident_title }}.
@@ -72,7 +74,7 @@ Reason: {{ reason }}
 Do not send the vendor any data and do not use its services for this engagement until the incident commander, {{ commander }}, and Legal approve resuming it.""",
     ),
     "reminder": (
-        "[{{ incident_reference }}] Reminder: {{ deadline }}",
+        "[{{ incident_reference }}] Reminder: {{ deadline|truncatechars:150 }}",
         """{{ recipient_name }},
 
 Reminder for {{ incident_reference }} ({{ incident_title }}): {{ deadline }}.
@@ -80,7 +82,7 @@ Reminder for {{ incident_reference }} ({{ incident_title }}): {{ deadline }}.
 Incident commander: {{ commander }}.""",
     ),
     "escalation": (
-        "[{{ incident_reference }}] OVERDUE: {{ deadline }}",
+        "[{{ incident_reference }}] OVERDUE: {{ deadline|truncatechars:150 }}",
         """{{ recipient_name }},
 
 A deadline of {{ incident_reference }} ({{ incident_title }}) has passed: {{ deadline }}.

@@ -1,22 +1,55 @@
 """Rendering notices from the admin-edited templates, strictly.
 
-Email templates run on their own template engine: no loaders (so no
-``{% include %}`` of files), and an unknown variable renders as a marker that
-we detect, so a typo in ``{{ incident_refrence }}`` is refused when the
-template is saved instead of sending a notice with a hole in it.
+Email templates run on their own template engine. It knows only the few tags
+and filters a notice needs (an allow-list, so nothing Django adds later slips
+in): nothing that loops, includes or loads, prints debugging data, generates
+text or pads to a width. An unknown variable renders as a marker that we
+detect, so a typo in ``{{ incident_refrence }}`` is refused when the template
+is saved instead of sending a notice with a hole in it. Templates, and what
+they render to, are capped in length, so that neither an edit nor an
+incident's data makes a notice of megabytes.
 """
 
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    TemplateSyntaxError,
+    defaultfilters,
+    defaulttags,
+)
+from django.template.base import Lexer, Parser, Template
 from django.template.loader import render_to_string
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _UNKNOWN = "\x00unknown-variable:%s\x00"
-_ENGINE = Engine(string_if_invalid=_UNKNOWN, autoescape=False, loaders=[])
 
 # Long enough for any real notice; a body of megabytes is a paste gone wrong.
 MAX_BODY_LENGTH = 50_000
 MAX_SUBJECT_LENGTH = 200
+# The templates themselves: the subject as its model field allows; the default
+# bodies are about a thousand characters, and this cap bounds the work of
+# checking one.
+MAX_SUBJECT_TEMPLATE_LENGTH = 300
+MAX_BODY_TEMPLATE_LENGTH = 20_000
+
+NOT_ALLOWED = gettext_lazy(
+    "The %(part)s could not be rendered: it uses “%(markup)s”, which email templates cannot "
+    "use (they cannot include files, load libraries, loop or generate text). "
+    "Allowed tags: %(tags)s; filters: %(filters)s."
+)
+TEMPLATE_TOO_LONG = gettext_lazy(
+    "The %(part)s template is %(length)s characters long; the limit is %(limit)s."
+)
+RENDERED_TOO_LONG = gettext_lazy(
+    "The %(part)s comes out %(length)s characters long; the limit is %(limit)s."
+)
+LENGTH_OUT_OF_RANGE = gettext_lazy(
+    "“%(filter)s” takes a length from 1 to %(limit)s; it was given “%(given)s”."
+)
 
 # Every variable a template may use, with what it holds; shown to admins.
 CONTEXT_VARIABLES = {
@@ -60,26 +93,152 @@ class NoticeTemplateError(ValueError):
     """A template that cannot produce a notice; the message says why, in words."""
 
 
+def _length_checked(truncate):
+    """``truncate`` (value, length), refusing a length outside 1 … MAX_BODY_LENGTH."""
+
+    def checked(value, length):
+        try:
+            number = int(length)
+        except (TypeError, ValueError, OverflowError):
+            number = 0
+        if not 1 <= number <= MAX_BODY_LENGTH:
+            raise NoticeTemplateError(
+                LENGTH_OUT_OF_RANGE
+                % {
+                    "filter": truncate.__name__,
+                    "limit": f"{MAX_BODY_LENGTH:,}",
+                    "given": Truncator(str(length)).chars(20),
+                }
+            )
+        return truncate(value, number)
+
+    return checked
+
+
+# The allow-list, of what notices need: a condition, a note for the next admin,
+# and filters that shape a value to fit a sentence (every variable is a string,
+# so ``default`` covers an empty one). Django's own implementations, with the
+# truncation length bounded. Each tag comes with the tags that continue or end it.
+_TAGS = {
+    "if": (defaulttags.do_if, ("elif", "else", "endif")),
+    "comment": (defaulttags.comment, ("endcomment",)),
+}
+_FILTERS = {
+    "default": defaultfilters.default,
+    "upper": defaultfilters.upper,
+    "lower": defaultfilters.lower,
+    "capfirst": defaultfilters.capfirst,
+    "title": defaultfilters.title,
+    "truncatechars": _length_checked(defaultfilters.truncatechars),
+}
+
+_LIBRARY = Library()
+for _name, (_compile_function, _closings) in _TAGS.items():
+    _LIBRARY.tag(_name, _compile_function)
+for _name, _filter in _FILTERS.items():
+    _LIBRARY.filter(_name, _filter)
+_CLOSING_TAGS = {closing for _function, closings in _TAGS.values() for closing in closings}
+_ALLOWED_IN_WORDS = {
+    "tags": ", ".join(" … ".join((tag, *closings)) for tag, (_f, closings) in _TAGS.items()),
+    "filters": ", ".join(_FILTERS),
+}
+
+
+class _NotAllowed(TemplateSyntaxError):
+    """A tag or filter outside the allow-list; ``markup`` is how the template wrote it."""
+
+    def __init__(self, markup: str):
+        super().__init__(markup)
+        self.markup = markup
+
+
+class _NoticeParser(Parser):
+    """Django's parser, saying which tag or filter is not allowed."""
+
+    def invalid_block_tag(self, token, command, parse_until=None):
+        # A stray {% endif %} is a slip in an allowed tag, which Django explains.
+        if command not in _CLOSING_TAGS:
+            raise self.error(token, _NotAllowed(f"{{% {command} %}}"))
+        super().invalid_block_tag(token, command, parse_until)
+
+    def find_filter(self, filter_name):
+        if filter_name not in self.filters:
+            raise _NotAllowed("|" + filter_name)
+        return self.filters[filter_name]
+
+
+class _NoticeTemplate(Template):
+    """Django's template, parsed by ``_NoticeParser``."""
+
+    def compile_nodelist(self):
+        parser = _NoticeParser(
+            Lexer(self.source).tokenize(),
+            builtins=self.engine.template_builtins,
+            origin=self.origin,
+        )
+        nodelist = parser.parse()
+        self.extra_data = parser.extra_data
+        return nodelist
+
+
+class _NoticeEngine(Engine):
+    """Django's engine with the allow-list as its only tags and filters."""
+
+    # Engine puts Django's default libraries (for, include, load, debug, lorem,
+    # ljust…) in front of any builtins it is given; this one starts from none.
+    default_builtins = []
+
+    def get_template_builtins(self, builtins):
+        return [_LIBRARY]
+
+    def from_string(self, template_code):
+        return _NoticeTemplate(template_code, engine=self)
+
+
+# No loaders either, so that nothing can reach a file.
+_ENGINE = _NoticeEngine(string_if_invalid=_UNKNOWN, autoescape=False, loaders=[])
+
+
 def render_notice(subject_template: str, body_template: str, context: dict) -> tuple[str, str]:
-    """The subject line and plain-text body for ``context``."""
-    subject = " ".join(_render(subject_template, context, _("subject")).split())
-    body = _render(body_template, context, _("body")).strip()
+    """The subject line and plain-text body for ``context``.
+
+    Raises NoticeTemplateError, saying why in words, when a template is too
+    long, uses a tag or filter that is not allowed, cannot render or uses an
+    unknown variable, or when the subject comes out empty or the subject or
+    body comes out longer than its cap.
+    """
+    subject = " ".join(
+        _render(subject_template, context, _("subject"), MAX_SUBJECT_TEMPLATE_LENGTH).split()
+    )
     if not subject:
         raise NoticeTemplateError(_("The subject is empty once rendered."))
+    _check_length(subject, _("subject"), MAX_SUBJECT_LENGTH)
+    body = _render(body_template, context, _("body"), MAX_BODY_TEMPLATE_LENGTH).strip()
+    _check_length(body, _("body"), MAX_BODY_LENGTH)
     return subject, body
 
 
-def _render(source: str, context: dict, part: str) -> str:
+def _check_length(text: str, part: str, limit: int) -> None:
+    if len(text) > limit:
+        raise NoticeTemplateError(
+            RENDERED_TOO_LONG % {"part": part, "length": f"{len(text):,}", "limit": f"{limit:,}"}
+        )
+
+
+def _render(source: str, context: dict, part: str, limit: int) -> str:
+    if len(source) > limit:
+        raise NoticeTemplateError(
+            TEMPLATE_TOO_LONG % {"part": part, "length": f"{len(source):,}", "limit": f"{limit:,}"}
+        )
     try:
         rendered = _ENGINE.from_string(source).render(Context(context, autoescape=False))
+    except _NotAllowed as exc:
+        raise NoticeTemplateError(
+            NOT_ALLOWED % {"part": part, "markup": exc.markup, **_ALLOWED_IN_WORDS}
+        ) from None
     except TemplateSyntaxError as exc:
         raise NoticeTemplateError(
             _("The %(part)s has a template error: %(error)s") % {"part": part, "error": exc}
-        ) from None
-    except TemplateDoesNotExist as exc:
-        raise NoticeTemplateError(
-            _("The %(part)s includes “%(name)s”; email templates cannot include files.")
-            % {"part": part, "name": exc}
         ) from None
     except Exception as exc:  # a filter or tag that raised: refuse, with its words
         raise NoticeTemplateError(
