@@ -1,6 +1,66 @@
 import zoneinfo
+from urllib.parse import urlsplit, urlunsplit
 
+from django.contrib import messages
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
+
+SESSION_ENDED = _("Your session ended; sign in again.")
+SESSION_ENDED_NOT_SAVED = _("Your session ended; sign in again. What you were doing was not saved.")
+
+
+def _same_site_path(request, url: str | None) -> str:
+    """The path and query of ``url`` if it is a page of this site, else ""."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = urlunsplit(("", "", parts.path, parts.query, ""))
+    hosts = {request.get_host()}
+    secure = request.is_secure()
+    if not (
+        url_has_allowed_host_and_scheme(url, hosts, secure)
+        and path.startswith("/")
+        # "//host/…" as a path would leave the site.
+        and url_has_allowed_host_and_scheme(path, hosts, secure)
+    ):
+        return ""
+    # A form re-shown at its own POST-only URL (after an error, without
+    # JavaScript) is no page to come back to: signing in would land on a 405.
+    if parts.path == request.path and request.method not in ("GET", "HEAD"):
+        return ""
+    return path
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Send a request without a session to sign in, and back to a page afterwards.
+
+    Page loads keep Django's behaviour (``next`` is the page itself). An htmx
+    request would have the sign-in page swapped into a panel, and a form post
+    would come back after sign-in to its POST-only URL (405); both instead
+    redirect the whole page, with ``next`` set to the page the user was on,
+    and say on the sign-in page what happened.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        reading = request.method in ("GET", "HEAD")
+        if reading and not request.htmx:
+            return super().handle_no_permission(request, view_func)
+
+        messages.warning(request, SESSION_ENDED if reading else SESSION_ENDED_NOT_SAVED)
+        came_from = request.htmx.current_url if request.htmx else request.headers.get("Referer")
+        next_path = _same_site_path(request, came_from)
+        login_url = resolve_url(self.get_login_url(view_func))
+        if next_path:
+            field = self.get_redirect_field_name(view_func)
+            login_url = redirect_to_login(next_path, login_url, field).url
+        if request.htmx:
+            return HttpResponseClientRedirect(login_url)
+        return redirect(login_url)
 
 
 class UserTimeZoneMiddleware:

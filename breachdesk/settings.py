@@ -73,8 +73,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Need-to-know starts at the door: every view requires a signed-in user
-    # unless it is explicitly marked @login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # unless it is explicitly marked @login_not_required. Ours sends htmx
+    # requests and posts back to their page after signing in.
+    "breachdesk.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
