@@ -1,7 +1,8 @@
 import zoneinfo
 from urllib.parse import urlsplit, urlunsplit
 
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import auth, messages
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
@@ -10,8 +11,69 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
+# Epoch seconds, so that the values survive the JSON session serializer.
+SIGNED_IN_AT = "signed_in_at"
+ACTIVE_AT = "active_at"
+# Recording every request would save the session on every click; a minute's
+# slack on a 12-hour timeout does not matter.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
 SESSION_ENDED = _("Your session ended; sign in again.")
 SESSION_ENDED_NOT_SAVED = _("Your session ended; sign in again. What you were doing was not saved.")
+
+
+def _is_background(request) -> bool:
+    """An htmx GET: a panel refreshing itself or a poll, not someone at work.
+
+    Page loads and every POST (htmx or not) are activity; so a workspace left
+    open on a screen, refreshing its panels, still reaches the idle timeout.
+    """
+    return bool(request.htmx) and request.method in ("GET", "HEAD")
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())
+
+
+def session_signed_in(sender, request, user, **kwargs):
+    """Start both clocks at sign-in (connected to ``user_logged_in``).
+
+    Signing in again as the same user keeps the session's data, so the clocks
+    are set here rather than only when they are missing.
+    """
+    now = _now()
+    request.session[SIGNED_IN_AT] = now
+    request.session[ACTIVE_AT] = now
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle for SESSION_IDLE_HOURS or older than SESSION_MAX_HOURS.
+
+    The ended request then carries on as anonymous, so LoginRequiredMiddleware
+    sends it to sign in like any other.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request) -> None:
+        session = request.session
+        now = _now()
+        if SIGNED_IN_AT not in session:
+            # Signed in before sessions had timeouts: count from now rather
+            # than sign everyone out at once on the day this is deployed.
+            session[SIGNED_IN_AT] = session[ACTIVE_AT] = now
+        idle = now - session[ACTIVE_AT]
+        age = now - session[SIGNED_IN_AT]
+        if idle > settings.SESSION_IDLE_HOURS * 3600 or age > settings.SESSION_MAX_HOURS * 3600:
+            auth.logout(request)
+        elif not _is_background(request) and idle >= ACTIVITY_RESOLUTION_SECONDS:
+            session[ACTIVE_AT] = now
 
 
 def _same_site_path(request, url: str | None) -> str:
