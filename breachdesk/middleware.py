@@ -1,9 +1,130 @@
 import zoneinfo
+from urllib.parse import urlsplit, urlunsplit
 
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import auth, messages
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from breachdesk.roles import NO_ROLE, has_role
+
+# Epoch seconds, so that the values survive the JSON session serializer.
+SIGNED_IN_AT = "signed_in_at"
+ACTIVE_AT = "active_at"
+# Recording every request would save the session on every click; a minute's
+# slack on a 12-hour timeout does not matter.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+SESSION_ENDED = _("Your session ended; sign in again.")
+SESSION_ENDED_NOT_SAVED = _("Your session ended; sign in again. What you were doing was not saved.")
+
+
+def _is_background(request) -> bool:
+    """An htmx GET: a panel refreshing itself or a poll, not someone at work.
+
+    Page loads and every POST (htmx or not) are activity; so a workspace left
+    open on a screen, refreshing its panels, still reaches the idle timeout.
+    """
+    return bool(request.htmx) and request.method in ("GET", "HEAD")
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())
+
+
+def session_signed_in(sender, request, user, **kwargs):
+    """Start both clocks at sign-in (connected to ``user_logged_in``).
+
+    Signing in again as the same user keeps the session's data, so the clocks
+    are set here rather than only when they are missing.
+    """
+    now = _now()
+    request.session[SIGNED_IN_AT] = now
+    request.session[ACTIVE_AT] = now
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle for SESSION_IDLE_HOURS or older than SESSION_MAX_HOURS.
+
+    The ended request then carries on as anonymous, so LoginRequiredMiddleware
+    sends it to sign in like any other.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request) -> None:
+        session = request.session
+        now = _now()
+        if SIGNED_IN_AT not in session:
+            # Signed in before sessions had timeouts: count from now rather
+            # than sign everyone out at once on the day this is deployed.
+            session[SIGNED_IN_AT] = session[ACTIVE_AT] = now
+        idle = now - session[ACTIVE_AT]
+        age = now - session[SIGNED_IN_AT]
+        if idle > settings.SESSION_IDLE_HOURS * 3600 or age > settings.SESSION_MAX_HOURS * 3600:
+            auth.logout(request)
+        elif not _is_background(request) and idle >= ACTIVITY_RESOLUTION_SECONDS:
+            session[ACTIVE_AT] = now
+
+
+def _same_site_path(request, url: str | None) -> str:
+    """The path and query of ``url`` if it is a page of this site, else ""."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = urlunsplit(("", "", parts.path, parts.query, ""))
+    hosts = {request.get_host()}
+    secure = request.is_secure()
+    if not (
+        url_has_allowed_host_and_scheme(url, hosts, secure)
+        and path.startswith("/")
+        # "//host/…" as a path would leave the site.
+        and url_has_allowed_host_and_scheme(path, hosts, secure)
+    ):
+        return ""
+    # A form re-shown at its own POST-only URL (after an error, without
+    # JavaScript) is no page to come back to: signing in would land on a 405.
+    if parts.path == request.path and request.method not in ("GET", "HEAD"):
+        return ""
+    return path
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Send a request without a session to sign in, and back to a page afterwards.
+
+    Page loads keep Django's behaviour (``next`` is the page itself). An htmx
+    request would have the sign-in page swapped into a panel, and a form post
+    would come back after sign-in to its POST-only URL (405); both instead
+    redirect the whole page, with ``next`` set to the page the user was on,
+    and say on the sign-in page what happened.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        reading = request.method in ("GET", "HEAD")
+        if reading and not request.htmx:
+            return super().handle_no_permission(request, view_func)
+
+        messages.warning(request, SESSION_ENDED if reading else SESSION_ENDED_NOT_SAVED)
+        came_from = request.htmx.current_url if request.htmx else request.headers.get("Referer")
+        next_path = _same_site_path(request, came_from)
+        login_url = resolve_url(self.get_login_url(view_func))
+        if next_path:
+            field = self.get_redirect_field_name(view_func)
+            login_url = redirect_to_login(next_path, login_url, field).url
+        if request.htmx:
+            return HttpResponseClientRedirect(login_url)
+        return redirect(login_url)
 
 
 class UserTimeZoneMiddleware:

@@ -72,15 +72,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session timeouts, which tell htmx refreshes from activity.
+    "django_htmx.middleware.HtmxMiddleware",
+    "breachdesk.middleware.SessionTimeoutMiddleware",
     # Need-to-know starts at the door: every view requires a signed-in user
-    # unless it is explicitly marked @login_not_required.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # unless it is explicitly marked @login_not_required. Ours sends htmx
+    # requests and posts back to their page after signing in.
+    "breachdesk.middleware.LoginRequiredMiddleware",
     # ... and a role: a signed-in user in no role is asked to get one.
     "breachdesk.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "breachdesk.middleware.UserTimeZoneMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -145,6 +148,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# A session ends after SESSION_IDLE_HOURS without activity (htmx refreshes do
+# not count, so a workspace left open on a screen does not stay signed in) and
+# SESSION_MAX_HOURS after sign-in, however active; see SessionTimeoutMiddleware.
+SESSION_IDLE_HOURS = envint("SESSION_IDLE_HOURS", 12)
+SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", 7 * 24)
+if SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"SESSION_IDLE_HOURS={SESSION_IDLE_HOURS} must be at least 1.")
+if SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(f"SESSION_MAX_HOURS={SESSION_MAX_HOURS} must be at least 1.")
+if SESSION_IDLE_HOURS > SESSION_MAX_HOURS:
+    raise ImproperlyConfigured(
+        f"SESSION_IDLE_HOURS={SESSION_IDLE_HOURS} is longer than "
+        f"SESSION_MAX_HOURS={SESSION_MAX_HOURS}; a session cannot stay idle longer than it lives."
+    )
+# The cookie need not outlive the longest session.
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 
 # django-axes: five wrong passwords for one account from one address lock that
 # pair for a while. Locking the pair (not the account alone) stops a stranger

@@ -185,7 +185,8 @@ def _events(response):
 
 def test_the_incident_feed_parses_and_holds_its_deadlines(client, exposed, viewer):
     response = client.get(
-        _url(exposed, "incidents:deadlines-ics"), {"key": feed_key(viewer, incident_scope(exposed.pk))}
+        _url(exposed, "incidents:deadlines-ics"),
+        {"key": feed_key(viewer, incident_scope(exposed.pk))},
     )
 
     events = _events(response)
@@ -227,7 +228,8 @@ def test_a_rotated_key_stops_working(client, exposed, viewer):
 
 def test_a_key_does_not_open_an_incident_its_owner_cannot_see(client, exposed, outsider):
     response = client.get(
-        _url(exposed, "incidents:deadlines-ics"), {"key": feed_key(outsider, incident_scope(exposed.pk))}
+        _url(exposed, "incidents:deadlines-ics"),
+        {"key": feed_key(outsider, incident_scope(exposed.pk))},
     )
 
     assert response.status_code == 404
