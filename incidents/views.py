@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from breachdesk.feed_keys import ALL_INCIDENTS, feed_key, feed_user, incident_scope
 from breachdesk.models import User
-from breachdesk.roles import may_command
+from breachdesk.roles import NO_ROLE, has_role, may_command
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.calendar_feed import calendar_feed
@@ -837,6 +837,8 @@ def _feed_user(request, scope: str) -> User:
         user = request.user if request.user.is_authenticated else None
     if user is None:
         raise Http404
+    if not has_role(user):
+        raise PermissionDenied(NO_ROLE)
     return user
 
 

@@ -377,3 +377,95 @@ def smtp_mailer(settings, smtp_server, celery_retries_inline):
         }
     }
     return smtp_server
+
+
+# --- the scripted incident: the demo, a privileged note, a visitor of every kind --------
+
+PRIVILEGED_MARKER = "MARKER-privileged-advice-8c41e0"
+
+
+class Scripted:
+    """The demo incident with ids for every URL parameter and a persona per kind of visitor.
+
+    Personas: ``anonymous`` (None), ``no_role``, ``viewer``, ``responder``
+    (members), ``outsider`` (a Responder on no incident), ``legal`` (member),
+    ``commander_nonmember`` (Commander role, not on the team) and ``staff``
+    (staff and superuser, not on the team).
+    """
+
+    def __init__(self, incident, personas, ids):
+        self.incident = incident
+        self.personas = personas
+        self.ids = ids
+
+    def restrict(self):
+        from incidents.models import Incident
+
+        Incident.objects.filter(pk=self.incident.pk).update(restricted=True)
+        self.incident.refresh_from_db()
+
+
+@pytest.fixture
+def scripted(settings):
+    import io
+
+    from django.core.management import call_command
+
+    from breachdesk.models import User
+    from incidents import services
+    from incidents.models import Incident, Notification
+    from incidents.services.notifications import ack_token
+    from vendors.models import (
+        DataAsset,
+        Engagement,
+        EngagementAccess,
+        Stakeholder,
+        StakeholderContact,
+        VendorContact,
+    )
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    incident = Incident.objects.get()
+    users = {user.username: user for user in User.objects.all()}
+    services.note_add(
+        incident=incident,
+        actor=users["legal"],
+        text=f"Counsel's view, not for circulation: {PRIVILEGED_MARKER}",
+        privileged=True,
+    )
+    personas = {
+        "anonymous": None,
+        "no_role": UserFactory(username="no-role"),
+        "viewer": users["viewer"],
+        "responder": users["responder"],
+        "outsider": UserFactory(username="outsider", roles=["Responder"]),
+        "legal": users["legal"],
+        "commander_nonmember": UserFactory(username="other-commander", roles=["Commander"]),
+        "staff": users["admin"],
+    }
+    vendor = incident.vendors.get()
+    engagement = Engagement.objects.filter(vendor=vendor).first()
+    asset = DataAsset.objects.filter(engagements__vendor=vendor).first()
+    stakeholder = Stakeholder.objects.filter(contacts__isnull=False).first()
+    sent = incident.notifications.filter(status=Notification.Status.SENT).first()
+    ids = {
+        "reference": incident.reference,
+        "task_id": incident.tasks.first().pk,
+        "member_id": incident.members.get(user=users["viewer"]).pk,
+        "pause_id": incident.pauses.first().pk,
+        "asset_id": asset.pk,
+        "notification_id": sent.pk,
+        "deadline_id": incident.deadlines.first().pk,
+        "vendor_slug": vendor.slug,
+        "asset_slug": asset.slug,
+        "stakeholder_slug": stakeholder.slug,
+        "vendor_contact_id": VendorContact.objects.filter(vendor=vendor).first().pk,
+        "stakeholder_contact_id": StakeholderContact.objects.filter(stakeholder=stakeholder)
+        .first()
+        .pk,
+        "engagement_id": engagement.pk,
+        "access_id": EngagementAccess.objects.filter(engagement=engagement).first().pk,
+        "ack_token": ack_token(sent.ack_nonce),
+    }
+    return Scripted(incident, personas, ids)

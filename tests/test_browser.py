@@ -57,7 +57,7 @@ def test_marking_a_task_done_swaps_its_row_and_refreshes_the_timeline(
 
 
 def test_vendor_search_filters_as_you_type(page, live_server, demo, console_errors):
-    _sign_in(page, live_server, "viewer")
+    _sign_in(page, live_server, "responder")
     page.goto(f"{live_server.url}/vendors/")
 
     page.fill("#id_q", "cobalt")
