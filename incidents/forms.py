@@ -225,9 +225,16 @@ class TaskAssignForm(forms.Form):
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
-            incident_memberships__incident=incident
-        ).order_by("first_name", "last_name", "username")
+        # Members who work the incident; the service checks each one's abilities too.
+        working = (
+            IncidentMember.objects.filter(incident=incident)
+            .exclude(role=IncidentMember.Role.VIEWER)
+            .values("user")
+        )
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True, pk__in=working)
+            .order_by("first_name", "last_name", "username")
+        )
 
 
 class TaskSkipForm(forms.Form):

@@ -12,6 +12,10 @@ from incidents.services.incidents import CLOSED_INCIDENT
 
 NOT_WORKING = "Only members working this incident can change its tasks."
 ASSIGNEE_NOT_MEMBER = "{name} is not a member of this incident; add them to the team first."
+ASSIGNEE_ONLY_READS = (
+    "{name} can only read this incident; assign the task to someone working it, or change "
+    "their role on the team first."
+)
 ALREADY_DONE = "This task is already done."
 ALREADY_SKIPPED = "This task was already skipped."
 ALREADY_OPEN = "This task is already open."
@@ -34,10 +38,16 @@ def _locked_task(task: Task, actor: User) -> Task:
 @transaction.atomic(durable=True)
 def task_assign(*, task: Task, actor: User, assignee: User | None) -> Task:
     task = _locked_task(task, actor)
-    if assignee is not None and not task.incident.members.filter(user=assignee).exists():
-        raise ValidationError(
-            {"assignee": [ASSIGNEE_NOT_MEMBER.format(name=assignee.display_name)]}
-        )
+    if assignee is not None:
+        membership = task.incident.members.filter(user=assignee).first()
+        if membership is None:
+            raise ValidationError(
+                {"assignee": [ASSIGNEE_NOT_MEMBER.format(name=assignee.display_name)]}
+            )
+        if not abilities_for(assignee, task.incident, membership).works:
+            raise ValidationError(
+                {"assignee": [ASSIGNEE_ONLY_READS.format(name=assignee.display_name)]}
+            )
     if task.assignee_id == (assignee.pk if assignee else None):
         return task
     old = task.assignee

@@ -55,6 +55,23 @@ def test_a_task_cannot_be_assigned_to_a_non_member(task, commander, outsider):
         services.task_assign(task=task, actor=commander, assignee=outsider)
 
 
+def test_a_task_cannot_be_assigned_to_a_member_who_only_reads(task, commander, viewer):
+    with pytest.raises(ValidationError, match="can only read this incident"):
+        services.task_assign(task=task, actor=commander, assignee=viewer)
+
+    task.refresh_from_db()
+    assert task.assignee is None
+
+
+def test_the_assignee_list_offers_only_members_working_the_incident(incident, viewer):
+    from incidents.forms import TaskAssignForm
+
+    offered = set(TaskAssignForm(incident=incident).fields["assignee"].queryset)
+
+    assert viewer not in offered
+    assert {m.user for m in incident.members.exclude(role="viewer")} == offered
+
+
 def test_skipping_needs_a_reason(task, commander):
     with pytest.raises(ValidationError, match="Say why"):
         services.task_skip(task=task, actor=commander, reason="")
