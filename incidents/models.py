@@ -506,7 +506,7 @@ class TimelineKind(models.TextChoices):
 
 
 class TimelineEntryQuerySet(models.QuerySet):
-    """The timeline is append-only: bulk changes are refused before reaching SQL."""
+    """The timeline (and what it commits to) is append-only: bulk changes are refused."""
 
     def update(self, **kwargs):
         raise TimelineIsAppendOnly("timeline entries cannot be changed")
@@ -586,6 +586,8 @@ class PrivilegedText(models.Model):
     )
     text = models.TextField()
     nonce = models.CharField(max_length=32)
+
+    objects = TimelineEntryQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -153,11 +153,6 @@ def test_a_privileged_text_cannot_be_deleted(advised):
     assert PrivilegedText.objects.filter(entry=_note(advised)).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PrivilegedText has no append-only queryset (TimelineEntry has one): a bulk "
-    "delete goes through the ORM, and SQLite's trigger refuses only UPDATE.",
-)
 def test_privileged_texts_cannot_be_deleted_in_bulk(advised):
     with pytest.raises(TimelineIsAppendOnly):
         PrivilegedText.objects.filter(entry__incident=advised).delete()
