@@ -20,6 +20,7 @@ from incidents.models import (
     Task,
 )
 from incidents.permissions import abilities_for
+from incidents.selectors import incident_visible_to
 from incidents.services.common import CLOCK_SKEW, lock_incident
 from incidents.services.deadlines import recompute as recompute_deadlines
 from vendors.models import Vendor
@@ -77,6 +78,15 @@ def _check_team_role(user: User, role: str) -> None:
                 ]
             }
         )
+
+
+def _stays_as(user: User) -> str:
+    """The team role a former commander keeps: the most a person of their role may hold."""
+    allowed = incident_roles_allowed(user)
+    for role in (IncidentMember.Role.RESPONDER, IncidentMember.Role.LEGAL):
+        if role in allowed:
+            return role
+    return IncidentMember.Role.VIEWER
 
 
 def _require_open(incident: Incident) -> None:
@@ -297,7 +307,11 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
     hand over nor take command.
     """
     incident = lock_incident(incident)
-    taking = commander.pk == actor.pk and may_command(actor)
+    taking = (
+        commander.pk == actor.pk
+        and may_command(actor)
+        and incident_visible_to(user=actor, incident=incident)
+    )
     if not taking:
         _require_command(actor, incident)
     if incident.commander_id == commander.pk:
@@ -309,7 +323,7 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
     incident.save(update_fields=["commander", "updated_at"])
     IncidentMember.objects.filter(
         incident=incident, user=old, role=IncidentMember.Role.COMMANDER
-    ).update(role=IncidentMember.Role.RESPONDER)
+    ).update(role=_stays_as(old))
     IncidentMember.objects.update_or_create(
         incident=incident, user=commander, defaults={"role": IncidentMember.Role.COMMANDER}
     )

@@ -205,11 +205,6 @@ def test_a_commander_who_may_not_see_the_incident_cannot_take_command(client, co
     assert hidden.commander == commander
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incident_set_commander lets a Commander-role user take command of an incident "
-    "they may not see (restricted, not on its team): only the view's gate refuses it.",
-)
 def test_the_service_refuses_command_to_a_commander_who_may_not_see_the_incident(commander):
     hidden = open_incident(commander=commander, restricted=True)
     deputy = UserFactory(username="deputy", roles=["Commander"])
@@ -222,12 +217,6 @@ def test_the_service_refuses_command_to_a_commander_who_may_not_see_the_incident
     assert not hidden.members.filter(user=deputy).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incident_set_commander demotes the previous commander's team role to responder "
-    "whatever their own role, so a Viewer left in command stays on the team as a Responder, "
-    "a team role INCIDENT_ROLES does not allow a Viewer.",
-)
 def test_taking_command_from_a_viewer_leaves_them_a_team_role_a_viewer_may_hold(
     client, viewer_in_command, commander, viewer
 ):
