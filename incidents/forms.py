@@ -231,10 +231,9 @@ class TaskAssignForm(forms.Form):
             .exclude(role=IncidentMember.Role.VIEWER)
             .values("user")
         )
-        self.fields["assignee"].queryset = (
-            User.objects.filter(is_active=True, pk__in=working)
-            .order_by("first_name", "last_name", "username")
-        )
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_active=True, pk__in=working
+        ).order_by("first_name", "last_name", "username")
 
 
 class TaskSkipForm(forms.Form):
