@@ -39,6 +39,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 run: export DEBUG ?= 1
+# Links in notices (acknowledgement, calendar) point at the port served here;
+# honcho gives each process its own PORT, so the web's is fixed for all three.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: export GUNICORN_CMD_ARGS ?= --reload
 run: venv

@@ -1,10 +1,17 @@
 import uuid
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from breachdesk.models import Heartbeat, User
+
+CANNOT_DELETE = _(
+    "{name} appears on incident records (timelines, pauses, commands), which must keep saying "
+    "who did what, so the account cannot be deleted. Deactivate it instead: untick "
+    "“Active” below and save; they can no longer sign in or receive mail."
+)
 
 
 @admin.register(User)
@@ -15,6 +22,30 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+
+    actions = ("deactivate",)
+
+    @admin.action(description=_("Deactivate the selected users (they keep their record)"))
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.calendar_token = uuid.uuid4()
+            user.save(update_fields=["is_active", "calendar_token"])
+        messages.success(request, _("Deactivated: they can no longer sign in or get mail."))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A person who appears on a record (a timeline, a pause, a command) is kept.
+
+        The records are append-only and must go on saying who did what, so the
+        account is refused deletion with the reason, and deactivation offered.
+        """
+        user = self.get_object(request, object_id)
+        if user is not None:
+            _, _, _, protected = self.get_deleted_objects([user], request)
+            if protected:
+                messages.error(request, str(CANNOT_DELETE).format(name=user.get_username()))
+                return redirect("admin:breachdesk_user_change", user.pk)
+        return super().delete_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change and "is_active" in form.changed_data and not obj.is_active:

@@ -36,7 +36,10 @@ if not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # Where people outside reach BreachDesk: acknowledgement links in emails use it.
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# In development it follows PORT, the port `make run` serves on.
+SITE_URL = envstr(
+    "SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}" if DEBUG else ""
+).rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured(
         "SITE_URL must be set when DEBUG is off (e.g. https://breachdesk.example.com): "
@@ -205,8 +208,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Email. Without SMTP_HOST each message is written to DATA_DIR/mail so that a
-# developer can read it; `check --deploy` refuses that backend in production.
+# Email. Without SMTP_HOST each message is written to DATA_DIR/mail as an .eml
+# file that a developer opens in a mail client; `check --deploy` refuses that
+# backend in production.
 _SMTP_HOST = envstr("SMTP_HOST")
 if _SMTP_HOST:
     _MAILER = {
@@ -224,7 +228,7 @@ if _SMTP_HOST:
     }
 else:
     _MAILER = {
-        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "BACKEND": "breachdesk.mail.EmlFileBackend",
         "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
     }
 MAILERS = {"default": _MAILER}

@@ -16,9 +16,8 @@ from breachdesk.forms import PreferencesForm
 from breachdesk.roles import NO_ROLE, has_role, may_command, role_not_required
 from breachdesk.services import user_rotate_calendar_token, user_set_time_zone
 from breachdesk.types import HtmxHttpRequest
-from incidents.models import Deadline, Incident
+from incidents.models import SETTLED_BY_FACTS, Deadline, Incident
 from incidents.selectors import incident_list_for_user, my_open_tasks
-from incidents.services.deadlines import SETTLED_BY_FACTS
 from incidents.services.notifications import ack_lookup, notification_acknowledge
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it

@@ -163,21 +163,27 @@ def record_phase_changed(
     to_phase: str,
     override_reason: str = "",
     open_required: list[str] | None = None,
+    open_deadlines: list[str] | None = None,
 ) -> TimelineEntry:
     summary = f"Phase changed from {from_phase} to {to_phase}"
     if override_reason:
         summary += f" by commander's override: {override_reason}"
+    if open_deadlines:
+        summary += f". Deadlines still open: {'; '.join(open_deadlines)}"
+    data = {
+        "from": from_phase,
+        "to": to_phase,
+        "override_reason": override_reason,
+        "open_required_tasks": open_required or [],
+    }
+    if open_deadlines:
+        data["open_deadlines"] = open_deadlines
     return _append(
         incident=incident,
         kind=TimelineEntry.Kind.PHASE_CHANGED,
         summary=summary,
         actor=actor,
-        data={
-            "from": from_phase,
-            "to": to_phase,
-            "override_reason": override_reason,
-            "open_required_tasks": open_required or [],
-        },
+        data=data,
     )
 
 
@@ -618,18 +624,29 @@ def record_deadline_set(*, deadline: Deadline, actor: User | None) -> TimelineEn
 
 
 def record_deadline_moved(
-    *, deadline: Deadline, actor: User | None, previous_due_at: datetime | None
+    *,
+    deadline: Deadline,
+    actor: User | None,
+    previous_due_at: datetime | None,
+    reminded_before: bool = False,
 ) -> TimelineEntry:
+    summary = (
+        f"{deadline.citation} to {deadline.recipient} moved from "
+        f"{iso_or_none(previous_due_at) or 'not yet due'} "
+        f"to {iso_or_none(deadline.due_at) or 'not yet due'}"
+    )
+    if reminded_before and deadline.due_at is not None:
+        summary += "; reminders were sent for the old due time and start again for the new one"
     return _append(
         incident=deadline.incident,
         kind=TimelineEntry.Kind.DEADLINE_MOVED,
-        summary=(
-            f"{deadline.citation} to {deadline.recipient} moved from "
-            f"{iso_or_none(previous_due_at) or 'not yet due'} "
-            f"to {iso_or_none(deadline.due_at) or 'not yet due'}"
-        ),
+        summary=summary,
         actor=actor,
-        data={"deadline": _deadline(deadline), "previous_due_at": iso_or_none(previous_due_at)},
+        data={
+            "deadline": _deadline(deadline),
+            "previous_due_at": iso_or_none(previous_due_at),
+            "reminders_restart": reminded_before and deadline.due_at is not None,
+        },
     )
 
 

@@ -532,8 +532,10 @@ class TimelineEntry(models.Model):
     seq = models.PositiveIntegerField()
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
+    # PROTECT: an append-only row must never be touched by a deletion elsewhere;
+    # someone who appears on a timeline is deactivated, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     actor_name = models.CharField(max_length=150)
     kind = models.CharField(max_length=32, choices=Kind)
@@ -776,6 +778,11 @@ class OrganisationProfile(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
+# Clocks about what others owed us (the vendor's duty to tell us): settled by
+# the facts, never reminded.
+SETTLED_BY_FACTS = ("vendor-sla",)
+
+
 class DeadlineStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     MET = "met", _("Met")
@@ -820,6 +827,14 @@ class Deadline(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+    # When the reminder sweep next has something to send for this deadline (a
+    # reminder before it is due, or the escalation once it is); empty when
+    # nothing is left. Kept current whenever the deadline is set, moved,
+    # settled or reminded, so that the sweep reads only what is due.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    # Why the last attempt to remind failed, shown on the incident page until
+    # a later attempt succeeds.
+    reminder_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_at", "rule_id"]
@@ -836,11 +851,11 @@ class Deadline(models.Model):
             ),
         ]
         indexes = [
-            # The reminder sweep: open deadlines by due time.
+            # The reminder sweep: deadlines with a reminder due, soonest first.
             models.Index(
-                fields=["due_at"],
-                condition=models.Q(status__in=["pending", "missed"]),
-                name="deadline_open_due_idx",
+                fields=["next_reminder_at"],
+                condition=models.Q(next_reminder_at__isnull=False),
+                name="deadline_next_reminder_idx",
             ),
         ]
 
@@ -853,33 +868,48 @@ class Deadline(models.Model):
 
 
 class DeadlineReminder(models.Model):
-    """A reminder (or escalation) sent for one deadline at one offset: the row is the key.
+    """A reminder (or escalation) for one deadline at one offset, for one due time: the key.
 
     Inserting it succeeds once; only the insert that succeeds sends the email,
-    however often the sweep runs.
+    however often the sweep runs. The due time is part of the key because a
+    deadline moves when the facts change: a moved deadline starts a fresh series.
     """
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
     offset = models.CharField(max_length=16)  # "24h", "4h", "1h" before, or "overdue"
+    due_at = models.DateTimeField()
     notified = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["deadline", "offset"], name="deadline_reminder_once_per_offset"
+                fields=["deadline", "offset", "due_at"],
+                name="deadline_reminder_once_per_offset_and_due_time",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.deadline} {self.offset}"
+        return f"{self.deadline} {self.offset} for {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class TaskReminder(models.Model):
-    """The one reminder an overdue task's assignee gets."""
+    """The reminder an overdue task's assignee gets, once per assignee and due time."""
 
-    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="reminder")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "assignee", "due_at"],
+                name="task_reminder_once_per_assignee_and_due_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Reminder for task {self.task_id}"

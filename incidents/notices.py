@@ -25,6 +25,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from breachdesk.text import fit
+
 _UNKNOWN = "\x00unknown-variable:%s\x00"
 
 # Long enough for any real notice; a body of megabytes is a paste gone wrong.
@@ -199,19 +201,25 @@ class _NoticeEngine(Engine):
 _ENGINE = _NoticeEngine(string_if_invalid=_UNKNOWN, autoescape=False, loaders=[])
 
 
-def render_notice(subject_template: str, body_template: str, context: dict) -> tuple[str, str]:
+def render_notice(
+    subject_template: str, body_template: str, context: dict, *, fit_subject: bool = False
+) -> tuple[str, str]:
     """The subject line and plain-text body for ``context``.
 
     Raises NoticeTemplateError, saying why in words, when a template is too
     long, uses a tag or filter that is not allowed, cannot render or uses an
     unknown variable, or when the subject comes out empty or the subject or
-    body comes out longer than its cap.
+    body comes out longer than its cap. With ``fit_subject`` (a real notice,
+    whose names may be of any length) an over-long subject is cut to its cap
+    with an ellipsis instead.
     """
     subject = " ".join(
         _render(subject_template, context, _("subject"), MAX_SUBJECT_TEMPLATE_LENGTH).split()
     )
     if not subject:
         raise NoticeTemplateError(_("The subject is empty once rendered."))
+    if fit_subject:
+        subject = fit(subject, MAX_SUBJECT_LENGTH)
     _check_length(subject, _("subject"), MAX_SUBJECT_LENGTH)
     body = _render(body_template, context, _("body"), MAX_BODY_TEMPLATE_LENGTH).strip()
     _check_length(body, _("body"), MAX_BODY_LENGTH)

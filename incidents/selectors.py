@@ -253,6 +253,42 @@ def incident_pause_overview(*, incident: Incident, user: User) -> PauseOverview:
     )
 
 
+def recipient_gaps(
+    *, incident: Incident, members: list[IncidentMember], tasks: list[Task], pauses: list
+) -> list[str]:
+    """Who should be told about this incident's duties but cannot be: deactivated accounts.
+
+    Their messages go to the commander instead (or, failing that, to everyone
+    who may see the incident); the page says so, so that someone fixes it.
+    Reads only what the caller already loaded.
+    """
+    gaps = []
+    if not incident.commander.is_active:
+        gaps.append(
+            f"The commander, {incident.commander.display_name}, is deactivated and gets no "
+            "mail: hand command to someone else."
+        )
+    for member in members:
+        if member.role == IncidentMember.Role.LEGAL and not member.user.is_active:
+            gaps.append(
+                f"{member.user.display_name} (Legal) is deactivated and gets no reminders."
+            )
+    for task in tasks:
+        if task.is_open and task.assignee is not None and not task.assignee.is_active:
+            gaps.append(
+                f"“{task.title}” is assigned to {task.assignee.display_name}, who is "
+                "deactivated: its reminder goes to the commander."
+            )
+    for pause in pauses:
+        owner = pause.engagement.owner
+        if pause.is_open and owner is not None and not owner.is_active:
+            gaps.append(
+                f"The owner of {pause.engagement.name}, {owner.display_name}, is deactivated: "
+                "news of it goes to the commander."
+            )
+    return gaps
+
+
 def incident_scope_items(*, incident: Incident) -> list[ScopeItem]:
     return list(incident.scope_items.select_related("reviewed_by"))
 

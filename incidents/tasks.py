@@ -37,6 +37,6 @@ def notifications_sweep_task() -> None:
 
 @shared_task(expires=50)
 def deadlines_sweep_task() -> None:
-    from incidents.services.deadlines import deadlines_sweep
+    from incidents.services.reminders import deadlines_sweep
 
     deadlines_sweep()

@@ -44,6 +44,7 @@ from incidents.forms import (
 )
 from incidents.models import (
     PHASE_ORDER,
+    SETTLED_BY_FACTS,
     Deadline,
     Incident,
     IncidentMember,
@@ -211,6 +212,7 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
         phase_groups.setdefault(task.phase, []).append(task)
     vendors = list(incident.vendors.all())
     deadlines = selectors.incident_deadlines(incident=incident)
+    pauses = selectors.incident_pauses(incident=incident)
     context = {
         "incident": incident,
         "vendors": vendors,
@@ -227,7 +229,15 @@ def _workspace_context(request, incident: Incident, **overrides) -> dict:
         "open_required": [
             t for t in tasks if t.phase == incident.phase and t.required and t.is_open
         ],
-        "pauses": selectors.incident_pauses(incident=incident),
+        "open_deadlines_on_close": [
+            d for d in deadlines if d.is_open and d.rule_id not in SETTLED_BY_FACTS
+        ]
+        if incident.next_phase == Incident.Phase.CLOSED
+        else [],
+        "pauses": pauses,
+        "recipient_gaps": selectors.recipient_gaps(
+            incident=incident, members=members, tasks=tasks, pauses=pauses
+        ),
         "pause_overview": selectors.incident_pause_overview(incident=incident, user=request.user),
         "scope": selectors.summarise_scope(scope_items, held_count),
         "held_count": held_count,

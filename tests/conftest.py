@@ -70,6 +70,26 @@ def pytest_report_header(config):
     return lines
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests last, as pytest-django intends, whatever reordered them since.
+
+    A transactional test empties every table, including the rows data
+    migrations load (roles, the default playbook, email templates); pytest
+    moves tests around for session-scoped parameters (Playwright's browser),
+    and a test that ran after an emptying would find none. The transactional
+    tests also restore those rows (``serialized_rollback``).
+    """
+
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction")) or (
+            "live_server" in getattr(item, "fixturenames", ())
+        )
+
+    items[:] = sorted(items, key=transactional)
+
+
 def pytest_runtest_setup(item):
     marker = item.get_closest_marker("services")
     if marker is None:

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 pytestmark = [
     pytest.mark.services("chromium"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

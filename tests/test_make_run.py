@@ -116,6 +116,11 @@ def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
 
     assert "Casey Commander" in dashboard
     assert f"http://127.0.0.1:{port}/" in output()
+    # The demo's notices: one .eml file each, with links to the port served.
+    mails = [path.read_text() for path in (tmp_path / "mail").iterdir()]
+    assert mails
+    assert all(path.suffix == ".eml" for path in (tmp_path / "mail").iterdir())
+    assert any(f"http://127.0.0.1:{port}/ack/" in mail for mail in mails)
     assert "password is: breachdesk" in output()
     _wait_for(
         lambda: not _processes_using(tmp_path),

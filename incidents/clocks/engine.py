@@ -180,10 +180,15 @@ def _rule_clock(rule: Rule, facts: Facts, computed: dict[str, Clock]) -> Clock |
     )
 
 
+def contract_rule_id(stakeholder_key: int | str) -> str:
+    """The rule id of a partner's contractual clock: ``"contract:<stakeholder id>"``."""
+    return f"contract:{stakeholder_key}"
+
+
 def _contract_clocks(facts: Facts) -> list[Clock]:
     return [
         Clock(
-            rule=f"contract:{window.name}",
+            rule=contract_rule_id(window.key),
             regime="Contract",
             recipient=window.name,
             trigger="aware_at",
@@ -194,7 +199,7 @@ def _contract_clocks(facts: Facts) -> list[Clock]:
             standard=f"{window.hours} hours",
             citation=f"Contract with {window.name}",
             confidence="A",
-            submitted_at=facts.submitted.get(f"contract:{window.name}"),
+            submitted_at=facts.submitted.get(contract_rule_id(window.key)),
         )
         for window in facts.stakeholder_windows
     ]

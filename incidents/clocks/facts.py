@@ -48,8 +48,12 @@ class Entity:
 
 @dataclass(frozen=True)
 class StakeholderWindow:
+    """A partner's contractual window. ``key`` names its clock: the stakeholder's id, never
+    its name (a name is free text of any length, and can change)."""
+
     name: str
     hours: int
+    key: str
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,10 @@ def parse_facts(data: Any) -> Facts:
         hours = _count(f"stakeholder_windows[{index}].hours", window.get("hours"))
         if not hours:
             raise FactsError(f"stakeholder_windows[{index}].hours", "must be at least 1")
-        windows.append(StakeholderWindow(str(window["name"]), hours))
+        key = window.get("id", index + 1)
+        if isinstance(key, bool) or not isinstance(key, int) or key < 1:
+            raise FactsError(f"stakeholder_windows[{index}].id", "must be a positive whole number")
+        windows.append(StakeholderWindow(str(window["name"]), hours, str(key)))
 
     vendor_window = _count("vendor_window_hours", data.get("vendor_window_hours"))
     submitted_data = data.get("submitted") or {}

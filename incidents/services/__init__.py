@@ -4,7 +4,6 @@ from incidents.services.deadlines import (
     deadline_mark_met,
     deadline_waive,
     deadlines_recompute,
-    deadlines_sweep,
     incident_facts,
     incident_record_decisions,
 )
@@ -30,6 +29,7 @@ from incidents.services.notifications import (
     notifications_send_approved,
     notifications_sweep,
 )
+from incidents.services.reminders import deadlines_sweep
 from incidents.services.tasks import task_assign, task_complete, task_reopen, task_skip
 from incidents.services.timeline import (
     timeline_export_entries,

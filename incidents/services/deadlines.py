@@ -5,31 +5,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from breachdesk.models import User
+from breachdesk.text import fit
 from incidents import events
 from incidents.chain import iso_or_none, iso_utc
-from incidents.clocks import Clock, compute_clocks, parse_facts
+from incidents.clocks import Clock, compute_clocks, contract_rule_id, parse_facts
 from incidents.models import (
     AFFECTED_SCOPE_STATUSES,
+    SETTLED_BY_FACTS,
     Deadline,
     DeadlineReminder,
     Incident,
-    IncidentMember,
     Notification,
     OrganisationProfile,
-    Task,
-    TaskReminder,
 )
 from incidents.permissions import abilities_for
 from incidents.services.common import CLOCK_SKEW, lock_incident
-
-# The sweep runs every minute; this many rows a run keeps each run short.
-SWEEP_BATCH_SIZE = 200
-# Clocks about what others owed us: settled by the facts, never reminded.
-SETTLED_BY_FACTS = ("vendor-sla",)
 
 NOT_ALLOWED_MET = "Only the incident commander or Legal record a deadline as met."
 NOT_LEGAL = "Only Legal decides that a notification is not required."
@@ -50,6 +44,8 @@ DECISION_TIMES = (
     "ransom_paid_at",
 )
 DECISION_FLAGS = ("high_risk", "significant_incident")
+# The claim rows' name for the message sent once a deadline has passed.
+ESCALATION = "overdue"
 
 
 # --- facts -------------------------------------------------------------------------------
@@ -63,7 +59,7 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
     ]
     affected: dict[str, int | None] = {}
     categories: set[str] = set()
-    windows: dict[str, int] = {}
+    windows: dict[int, dict[str, Any]] = {}
     for item in affected_items:
         places = item.snapshot.get("subject_jurisdictions", [])
         categories.update(item.snapshot.get("data_categories", []))
@@ -79,7 +75,11 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
                 affected[code] = None
         for stakeholder in item.snapshot.get("stakeholders", []):
             if stakeholder.get("notify_within_hours"):
-                windows[stakeholder["name"]] = stakeholder["notify_within_hours"]
+                windows[stakeholder["id"]] = {
+                    "id": stakeholder["id"],
+                    "name": stakeholder["name"],
+                    "hours": stakeholder["notify_within_hours"],
+                }
     vendor_windows = [
         v.notify_us_within_hours for v in incident.vendors.all() if v.notify_us_within_hours
     ]
@@ -110,20 +110,27 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
         "high_risk": incident.high_risk,
         "significant_incident": incident.significant_incident,
         "affected": affected,
-        "stakeholder_windows": [{"name": n, "hours": h} for n, h in sorted(windows.items())],
+        "stakeholder_windows": [windows[key] for key in sorted(windows)],
         "vendor_window_hours": min(vendor_windows) if vendor_windows else None,
         "submitted": submitted,
     }
 
 
 def _fields(clock: Clock) -> dict[str, Any]:
-    return {
+    """The clock as Deadline fields; text made of names is cut to fit its column."""
+    text = {
         "regime": clock.regime,
         "recipient": clock.recipient,
         "citation": clock.citation,
-        "confidence": clock.confidence,
         "standard": clock.standard,
         "trigger": clock.trigger,
+    }
+    return {
+        **{
+            name: fit(value, Deadline._meta.get_field(name).max_length)
+            for name, value in text.items()
+        },
+        "confidence": clock.confidence,
         "starts_at": clock.starts_at,
         "due_at": clock.due_at,
         "due_date": clock.due_date,
@@ -154,10 +161,11 @@ def recompute(incident: Incident, actor: User | None) -> None:
     for rule_id, clock in clocks.items():
         deadline = existing.get(rule_id)
         if deadline is None:
-            deadline = Deadline.objects.create(
+            deadline = Deadline(
                 incident=incident, rule_id=rule_id, **_fields(clock), **_settled(clock, incident)
             )
-            deadline.incident = incident
+            schedule_reminders(deadline)
+            deadline.save()
             events.record_deadline_set(deadline=deadline, actor=actor)
             continue
         if rule_id in SETTLED_BY_FACTS:
@@ -174,11 +182,17 @@ def recompute(incident: Incident, actor: User | None) -> None:
             deadline.due_at is None or deadline.due_at > timezone.now()
         ):
             deadline.status = Deadline.Status.PENDING
+        schedule_reminders(deadline)
         deadline.save()
         if previous_due != deadline.due_at:
             deadline.incident = incident
             events.record_deadline_moved(
-                deadline=deadline, actor=actor, previous_due_at=previous_due
+                deadline=deadline,
+                actor=actor,
+                previous_due_at=previous_due,
+                reminded_before=deadline.reminders.filter(
+                    due_at=previous_due, notified=True
+                ).exists(),
             )
     for rule_id, deadline in existing.items():
         if rule_id not in clocks and deadline.status == Deadline.Status.PENDING:
@@ -262,6 +276,7 @@ def _met(deadline, actor, met_at, *, reference="", notification=None) -> None:
     deadline.met_by_notification = notification
     deadline.decided_by = actor
     deadline.decided_at = timezone.now()
+    schedule_reminders(deadline)
     deadline.save()
     events.record_deadline_met(deadline=deadline, actor=actor)
 
@@ -274,7 +289,7 @@ def met_by_notification(notification: Notification) -> None:
         Deadline.objects.select_for_update()
         .filter(
             incident=notification.incident,
-            rule_id=f"contract:{notification.stakeholder.name}",
+            rule_id=contract_rule_id(notification.stakeholder_id),
             status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED],
         )
         .first()
@@ -299,12 +314,13 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> Deadline:
     deadline.decision_reason = reason
     deadline.decided_by = actor
     deadline.decided_at = timezone.now()
+    schedule_reminders(deadline)
     deadline.save()
     events.record_deadline_waived(deadline=deadline, actor=actor)
     return deadline
 
 
-# --- reminders ---------------------------------------------------------------------------
+# --- when reminders are due (the sweep that sends them is in reminders.py) ------------------
 
 
 def reminder_offsets() -> list[timedelta]:
@@ -312,140 +328,37 @@ def reminder_offsets() -> list[timedelta]:
     return sorted((timedelta(hours=h) for h in settings.REMINDER_OFFSETS_HOURS), reverse=True)
 
 
-def _offset_label(offset: timedelta) -> str:
+def offset_label(offset: timedelta) -> str:
+    """``timedelta(hours=24)`` → ``"24h"``: the claim rows' name for an offset."""
     return f"{int(offset.total_seconds() // 3600)}h"
 
 
-def _deadline_words(deadline: Deadline) -> str:
-    due = f"due {deadline.due_at:%d %b %Y, %H:%M} UTC" if deadline.due_at else deadline.standard
-    return f"{deadline.citation}: notify {deadline.recipient}, {due}"
+def next_reminder_time(deadline: Deadline, claimed: set[str]) -> datetime | None:
+    """When something is next due for ``deadline``, given the offsets claimed for its due time.
+
+    The earliest unclaimed reminder (``due_at - offset``, which may already be
+    past), else the escalation at ``due_at``, else None: settled deadlines,
+    duties with no fixed time and clocks about what others owed us get none.
+    """
+    if not deadline.is_open or deadline.due_at is None or deadline.rule_id in SETTLED_BY_FACTS:
+        return None
+    for offset in reminder_offsets():
+        if offset_label(offset) not in claimed:
+            return deadline.due_at - offset
+    if ESCALATION not in claimed:
+        return deadline.due_at
+    return None
 
 
-def _legal_members(incident: Incident) -> list[User]:
-    return [
-        m.user
-        for m in incident.members.select_related("user").filter(role=IncidentMember.Role.LEGAL)
-    ]
-
-
-def _remind(incident: Incident, recipients: list[User], *, kind: str, about: str, offset: str):
-    from incidents.services.notifications import queue_internal_notice
-
-    seen, notices = set(), []
-    for user in recipients:
-        if user.pk in seen:
-            continue
-        seen.add(user.pk)
-        notice = queue_internal_notice(
-            incident, kind=kind, recipient=user, actor=None, deadline=about
-        )
-        if notice:
-            notices.append(notice)
-    events.record_reminder_sent(
-        incident=incident, about=about, offset=offset, notifications=notices
-    )
-
-
-def _claim(deadline: Deadline, offset: str, *, notified: bool = True) -> bool:
-    """Insert the (deadline, offset) row; only the caller whose insert succeeds sends."""
-    try:
-        with transaction.atomic():
-            DeadlineReminder.objects.create(deadline=deadline, offset=offset, notified=notified)
-    except IntegrityError:
-        return False
-    return True
-
-
-@transaction.atomic(durable=True)
-def _deadline_reminders(deadline_id: int, now: datetime) -> None:
-    deadline = Deadline.objects.select_related("incident__commander").get(pk=deadline_id)
-    incident = lock_incident(deadline.incident)
-    deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
-    deadline.incident = incident
-    if not deadline.is_open or deadline.due_at is None or incident.is_closed:
-        return
-    if now >= deadline.due_at:
-        if _claim(deadline, "overdue"):
-            if deadline.status == Deadline.Status.PENDING:
-                deadline.status = Deadline.Status.MISSED
-                deadline.save(update_fields=["status", "computed_at"])
-            events.record_deadline_missed(deadline=deadline)
-            _remind(
-                incident,
-                [incident.commander, *_legal_members(incident)],
-                kind=Notification.Kind.ESCALATION,
-                about=_deadline_words(deadline),
-                offset="overdue",
+def schedule_reminders(deadline: Deadline) -> None:
+    """Set ``deadline.next_reminder_at`` from its state and its claims (the caller saves)."""
+    claimed = (
+        set(
+            DeadlineReminder.objects.filter(deadline=deadline, due_at=deadline.due_at).values_list(
+                "offset", flat=True
             )
-        return
-    reached = [o for o in reminder_offsets() if now >= deadline.due_at - o]
-    if not reached:
-        return
-    # If the sweep was away, only the most urgent reminder is worth an email;
-    # the earlier ones are marked done so they never arrive late.
-    *superseded, urgent = reached
-    for offset in superseded:
-        _claim(deadline, _offset_label(offset), notified=False)
-    if _claim(deadline, _offset_label(urgent)):
-        _remind(
-            incident,
-            [incident.commander, *_legal_members(incident)],
-            kind=Notification.Kind.REMINDER,
-            about=_deadline_words(deadline),
-            offset=f"{_offset_label(urgent)} before",
         )
-
-
-@transaction.atomic(durable=True)
-def _task_reminder(task_id: int) -> None:
-    task = Task.objects.select_related("incident", "assignee").get(pk=task_id)
-    incident = lock_incident(task.incident)
-    if not task.is_open or task.assignee is None or incident.is_closed:
-        return
-    try:
-        with transaction.atomic():
-            TaskReminder.objects.create(task=task)
-    except IntegrityError:
-        return
-    _remind(
-        incident,
-        [task.assignee],
-        kind=Notification.Kind.REMINDER,
-        about=f"overdue task “{task.title}”, due {task.due_at:%d %b %Y, %H:%M} UTC",
-        offset="overdue",
+        if deadline.pk and deadline.due_at
+        else set()
     )
-
-
-def deadlines_sweep(*, now: datetime | None = None) -> None:
-    """Send due reminders and escalations, each exactly once; soonest first, in batches."""
-    now = now or timezone.now()
-    horizon = now + max(reminder_offsets(), default=timedelta(0))
-    due_soon = (
-        Deadline.objects.filter(
-            status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED],
-            due_at__isnull=False,
-            due_at__lte=horizon,
-        )
-        .exclude(incident__phase=Incident.Phase.CLOSED)
-        # Escalated already: nothing more will be sent for it.
-        .exclude(reminders__offset="overdue")
-        # The vendor's duty to us: a fact about the vendor, nothing for us to send.
-        .exclude(rule_id__in=SETTLED_BY_FACTS)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
-    )
-    for deadline_id in list(due_soon):
-        _deadline_reminders(deadline_id, now)
-    overdue_tasks = (
-        Task.objects.filter(
-            status=Task.Status.OPEN,
-            assignee__isnull=False,
-            due_at__lt=now,
-            reminder__isnull=True,
-        )
-        .exclude(incident__phase=Incident.Phase.CLOSED)
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
-    )
-    for task_id in list(overdue_tasks):
-        _task_reminder(task_id)
+    deadline.next_reminder_at = next_reminder_time(deadline, claimed)

@@ -13,6 +13,8 @@ from incidents import events
 from incidents.exceptions import TransitionNotAllowed
 from incidents.models import (
     PHASE_ORDER,
+    SETTLED_BY_FACTS,
+    Deadline,
     Incident,
     IncidentMember,
     Playbook,
@@ -37,6 +39,10 @@ OVERRIDE_NEEDS_REASON = "An override needs a written reason."
 REQUIRED_TASKS_OPEN = (
     "These required tasks of the {phase} phase are still open: {tasks}. Finish or skip "
     "them, or, as commander, override with a written reason."
+)
+DEADLINES_OPEN = (
+    "These deadlines are still open: {deadlines}. Record each as met or (Legal) not "
+    "required, or, as commander, close anyway with a written reason; their reminders go on."
 )
 REOPEN_NEEDS_REASON = "Say why the incident is being reopened."
 NOT_CLOSED = "Only a closed incident can be reopened."
@@ -214,6 +220,19 @@ def incident_open(
     return incident
 
 
+def _open_deadline_names(incident: Incident) -> list[str]:
+    """Deadlines still owed (pending or missed), as "citation to recipient"."""
+    return [
+        f"{citation} to {recipient}"
+        for citation, recipient in incident.deadlines.filter(
+            status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED]
+        )
+        .exclude(rule_id__in=SETTLED_BY_FACTS)
+        .order_by("due_at", "rule_id")
+        .values_list("citation", "recipient")
+    ]
+
+
 def _open_required_titles(incident: Incident) -> list[str]:
     return list(
         incident.tasks.filter(
@@ -245,6 +264,15 @@ def incident_advance_phase(
             ),
             code="required_tasks_open",
         )
+    # Closing does not end a legal duty: every deadline is met or decided not
+    # required first, or the commander says in writing why it closes anyway
+    # (and the reminders for what is still open go on).
+    open_deadlines = _open_deadline_names(incident) if to_phase == Incident.Phase.CLOSED else []
+    if open_deadlines and not override_reason:
+        raise ValidationError(
+            DEADLINES_OPEN.format(deadlines="; ".join(f"“{name}”" for name in open_deadlines)),
+            code="deadlines_open",
+        )
     from_phase = incident.phase
     incident.phase = to_phase
     incident.phase_changed_at = timezone.now()
@@ -254,8 +282,9 @@ def incident_advance_phase(
         actor=actor,
         from_phase=from_phase,
         to_phase=to_phase,
-        override_reason=override_reason if open_required else "",
+        override_reason=override_reason if open_required or open_deadlines else "",
         open_required=open_required,
+        open_deadlines=open_deadlines,
     )
     return incident
 

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breachdesk.models import User
+from breachdesk.text import fit
 from incidents import events, notices
 from incidents.models import EmailTemplate, Incident, Notification, Task
 from incidents.permissions import abilities_for
@@ -53,7 +54,8 @@ QUEUED_GRACE = timedelta(minutes=15)
 # A send holds ``sending`` for one SMTP conversation (30 s timeout); a row
 # still there after this belonged to a worker that died.
 SENDING_TIMEOUT = timedelta(minutes=10)
-# The sweep runs every minute; this many rows a run keeps each run short.
+# The sweep runs every minute and takes rows in batches of this size, batch
+# after batch until none is left, so that each query stays short.
 SWEEP_BATCH_SIZE = 100
 
 CANNOT_DRAFT = "Only the incident commander drafts and edits notices."
@@ -80,6 +82,7 @@ UNCERTAIN_DELIVERY = (
 )
 
 NOTIFY_KINDS = (Stakeholder.Kind.PARTNER, Stakeholder.Kind.CUSTOMER)
+RECIPIENT_NAME_LENGTH = Notification._meta.get_field("recipient_name").max_length
 
 
 class TransientDeliveryError(Exception):
@@ -256,7 +259,9 @@ def _compose(
         **context_extra,
     )
     try:
-        subject, body = notices.render_notice(template.subject, template.body, context)
+        subject, body = notices.render_notice(
+            template.subject, template.body, context, fit_subject=True
+        )
     except notices.NoticeTemplateError as exc:
         raise ValidationError(
             f"The “{template.get_kind_display()}” email template cannot be used: {exc} "
@@ -266,7 +271,7 @@ def _compose(
         incident=incident,
         kind=kind,
         stakeholder=stakeholder,
-        recipient_name=recipient_name,
+        recipient_name=fit(recipient_name, RECIPIENT_NAME_LENGTH),
         recipient_email=recipient_email,
         subject=subject,
         body_text=body,
@@ -556,12 +561,15 @@ def _compose_need_to_know(
         "engagement": engagement.name if engagement else "",
         "vendor": engagement.vendor.name if engagement else "",
     }
-    subject = " ".join(render_to_string("emails/need-to-know-subject.txt", context).split())
+    subject = fit(
+        " ".join(render_to_string("emails/need-to-know-subject.txt", context).split()),
+        notices.MAX_SUBJECT_LENGTH,
+    )
     body = render_to_string("emails/need-to-know-body.txt", context).strip()
     notification = Notification(
         incident=incident,
         kind=kind,
-        recipient_name=recipient.display_name,
+        recipient_name=fit(recipient.display_name, RECIPIENT_NAME_LENGTH),
         recipient_email=recipient.email,
         subject=subject,
         body_text=body,
@@ -701,38 +709,60 @@ def notification_mark_failed(*, notification_id: int, error: str) -> None:
     events.record_notification_failed(notification=notification)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SweepReport:
-    republished: int
-    uncertain: int
+    republished: int = 0
+    uncertain: int = 0
+    failed: int = 0
 
 
 def notifications_sweep(*, now: datetime | None = None) -> SweepReport:
-    """Publish again what the broker lost; surface what a dead worker left half-done."""
+    """Publish again what the broker lost; surface what a dead worker left half-done.
+
+    Takes batches until nothing is left, so however many rows wait, every one
+    is handled in this run; one row that fails is logged and left for the next
+    run without stopping the others.
+    """
     now = now or timezone.now()
-    lost = list(
+    report = SweepReport()
+    failed: set[int] = set()
+    while lost := list(
         Notification.objects.filter(
             status=Notification.Status.QUEUED, queued_at__lt=now - QUEUED_GRACE
         )
-        .order_by("queued_at")
+        .exclude(pk__in=failed)
+        .order_by("queued_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
-    )
-    for notification_id in lost:
-        # Bumped first, so that the next sweep leaves it to this publication.
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.QUEUED).update(
-            queued_at=now
-        )
-        publish_send(notification_id)
-    stuck = list(
+    ):
+        for notification_id in lost:
+            try:
+                # Bumped first, so that the next batch (and sweep) leaves it to this publication.
+                Notification.objects.filter(
+                    pk=notification_id, status=Notification.Status.QUEUED
+                ).update(queued_at=now)
+                publish_send(notification_id)
+                report.republished += 1
+            except Exception:  # one row must never stop the others
+                logger.exception("Could not publish notification %s again", notification_id)
+                failed.add(notification_id)
+                report.failed += 1
+    while stuck := list(
         Notification.objects.filter(
             status=Notification.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
         )
-        .order_by("claimed_at")
+        .exclude(pk__in=failed)
+        .order_by("claimed_at", "pk")
         .values_list("pk", "claimed_at")[:SWEEP_BATCH_SIZE]
-    )
-    for notification_id, claimed_at in stuck:
-        notification_mark_failed(
-            notification_id=notification_id,
-            error=UNCERTAIN_DELIVERY.format(claimed=f"{claimed_at:%Y-%m-%d %H:%M} UTC"),
-        )
-    return SweepReport(republished=len(lost), uncertain=len(stuck))
+    ):
+        for notification_id, claimed_at in stuck:
+            try:
+                notification_mark_failed(
+                    notification_id=notification_id,
+                    error=UNCERTAIN_DELIVERY.format(claimed=f"{claimed_at:%Y-%m-%d %H:%M} UTC"),
+                )
+                report.uncertain += 1
+            except Exception:  # one row must never stop the others
+                logger.exception("Could not mark notification %s uncertain", notification_id)
+                failed.add(notification_id)
+                report.failed += 1
+    return report

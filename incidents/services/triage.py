@@ -12,6 +12,7 @@ from incidents.selectors import held_assets
 from incidents.services.deadlines import recompute as recompute_deadlines
 from incidents.services.incidents import CLOSED_INCIDENT
 from incidents.services.notifications import queue_internal_notice
+from incidents.services.reminders import duty_recipients
 from incidents.services.tasks import complete_action_tasks
 from vendors.models import MAX_RECORDS, DataAsset, Engagement, Vendor
 
@@ -114,15 +115,17 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
 
 
 def _tell_engagement_owners(incident, engagements, reason, actor) -> None:
+    """Each owner hears their engagement is paused; a deactivated owner's news goes on."""
     notices = [
         notice
         for engagement in engagements
         if engagement.owner
-        and (
+        for recipient in duty_recipients(incident, [engagement.owner])
+        if (
             notice := queue_internal_notice(
                 incident,
                 kind=Notification.Kind.ENGAGEMENT_PAUSED,
-                recipient=engagement.owner,
+                recipient=recipient,
                 actor=actor,
                 engagement=engagement,
                 reason=reason,

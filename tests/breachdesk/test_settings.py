@@ -21,7 +21,7 @@ def test_check_deploy_refuses_production_without_smtp(tmp_path):
     result = run_manage("check", "--deploy", env=env)
 
     assert result.returncode != 0
-    assert "mail.E001" in result.stderr
+    assert "breachdesk.E001" in result.stderr
 
 
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
@@ -70,4 +70,17 @@ def test_without_smtp_each_message_is_written_under_data_dir(tmp_path):
     assert result.returncode == 0, result.stderr
     written = list((tmp_path / "mail").iterdir())
     assert len(written) == 1
+    assert written[0].suffix == ".eml"
     assert "To: partner@example.org" in written[0].read_text()
+
+
+def test_in_development_links_follow_the_port_served(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+        env={"DEBUG": "1", "PORT": "8111", "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8111"

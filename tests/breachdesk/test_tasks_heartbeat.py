@@ -25,7 +25,7 @@ def test_heartbeat_task_keeps_one_row_per_name():
 
 
 @pytest.mark.services("postgres", "redis")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_a_task_that_writes_to_postgresql(celery_worker):
     heartbeat_record_task.delay(name="from-real-worker")
 

@@ -368,8 +368,8 @@ def test_no_personal_data_no_gdpr_clock():
 
 
 def test_a_contract_window_runs_from_awareness():
-    clock = clocks(stakeholder_windows=[{"name": "Helix Health", "hours": 48}])[
-        "contract:Helix Health"
+    clock = clocks(stakeholder_windows=[{"id": 7, "name": "Helix Health", "hours": 48}])[
+        "contract:7"
     ]
 
     assert clock.due_at == utc("2026-11-27T09:40:00Z")

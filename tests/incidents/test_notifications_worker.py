@@ -16,7 +16,7 @@ from vendors.models import DataAsset, Stakeholder
 
 pytestmark = [
     pytest.mark.services("postgres", "redis"),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

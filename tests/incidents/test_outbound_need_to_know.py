@@ -19,6 +19,14 @@ from vendors.models import DataAsset, Engagement
 
 pytestmark = pytest.mark.django_db
 
+
+def HELIX_CONTRACT() -> str:
+    """Helix's contract clock: contract rules are named by the stakeholder's id."""
+    from vendors.models import Stakeholder
+
+    return f"contract:{Stakeholder.objects.get(name='Helix Health').pk}"
+
+
 TITLE = "Helix clinical samples on a leak forum"
 REASON = "Parallax staff credentials sold on a forum"
 
@@ -136,7 +144,7 @@ def _helix_clock(incident, actor):
         data_asset=DataAsset.objects.get(name="Clinical samples"),
         status="confirmed",
     )
-    return Deadline.objects.get(incident=incident, rule_id="contract:Helix Health")
+    return Deadline.objects.get(incident=incident, rule_id=HELIX_CONTRACT())
 
 
 def test_a_legal_member_who_lost_every_role_is_reminded_without_facts(opened, responder, legal):

@@ -146,7 +146,7 @@ def _in_threads(count, work):
 
 
 @pytest.mark.services("postgres")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_appends_keep_one_valid_chain(incident, responder):
     notes_per_writer = 10
 
@@ -163,7 +163,7 @@ def test_concurrent_appends_keep_one_valid_chain(incident, responder):
 
 
 @pytest.mark.services("postgres")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_incidents_opened_at_the_same_moment_get_distinct_consecutive_references(commander):
     vendor = VendorFactory()
 

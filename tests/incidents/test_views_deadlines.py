@@ -13,6 +13,13 @@ from vendors.models import DataAsset
 pytestmark = pytest.mark.django_db
 
 
+def HELIX_CONTRACT() -> str:
+    """Helix's contract clock: contract rules are named by the stakeholder's id."""
+    from vendors.models import Stakeholder
+
+    return f"contract:{Stakeholder.objects.get(name='Helix Health').pk}"
+
+
 @pytest.fixture
 def exposed(incident, responder):
     services.scope_review_mark(
@@ -144,9 +151,10 @@ def test_what_if_shows_clocks_for_entered_facts_and_saves_nothing(client, viewer
         },
     )
 
-    rules = [clock.rule for clock in response.context["clocks"]]
+    rules = {clock.rule: clock for clock in response.context["clocks"]}
     assert response.status_code == 200
-    assert {"gdpr-art33", "us-tx", "us-tx-ag", "contract:Helix Health"} <= set(rules)
+    assert {"gdpr-art33", "us-tx", "us-tx-ag", "contract:1"} <= set(rules)
+    assert rules["contract:1"].recipient == "Helix Health"
     assert not Deadline.objects.exists()
 
 

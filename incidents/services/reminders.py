@@ -1,0 +1,267 @@
+"""Reminders before deadlines, escalations after them, and reminders of overdue tasks.
+
+Each is sent exactly once for what it was about: a claim row keyed on the
+deadline (or task and assignee), the offset and **the due time it was for**
+is inserted before anything is sent, and only the insert that succeeds sends.
+A deadline that moves (Legal corrects a determination) therefore gets a fresh
+series for its new due time, and one that went missed and then moved into the
+future is reminded and escalated again.
+
+The sweep reads only what is due: every deadline stores ``next_reminder_at``
+(indexed), kept current by ``schedule_reminders`` whenever the deadline is
+set, moved, settled or reminded. It takes batches until nothing due is left,
+so however many are due at once every one is sent, and one that fails is
+logged, shown on its incident (``Deadline.reminder_error``) and left for the
+next run without stopping the others.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from breachdesk.models import User
+from breachdesk.roles import users_with_a_role
+from incidents import events
+from incidents.models import (
+    Deadline,
+    DeadlineReminder,
+    Incident,
+    IncidentMember,
+    Notification,
+    Task,
+    TaskReminder,
+)
+from incidents.services.common import lock_incident
+from incidents.services.deadlines import (
+    ESCALATION,
+    offset_label,
+    reminder_offsets,
+    schedule_reminders,
+)
+from incidents.services.notifications import queue_internal_notice
+
+logger = logging.getLogger(__name__)
+
+# The sweep runs every minute. A batch this size keeps each transaction and
+# each query short; the sweep takes batch after batch until nothing is due.
+SWEEP_BATCH_SIZE = 200
+
+
+def duty_recipients(incident: Incident, wanted: list[User]) -> list[User]:
+    """Who receives a duty's message: the active ones of ``wanted``, or someone who can act.
+
+    Inactive accounts never get mail. When none of the people a duty is for
+    is active, the incident's commander gets it; failing that, everyone active
+    who may see the incident (for a restricted incident, its members only).
+    """
+    active = list({user.pk: user for user in wanted if user.is_active}.values())
+    if active:
+        return active
+    if incident.commander.is_active:
+        return [incident.commander]
+    members = User.objects.filter(is_active=True, incident_memberships__incident=incident).order_by(
+        "pk"
+    )
+    if incident.restricted:
+        return list(members)
+    readers = users_with_a_role().filter(groups__permissions__codename="view_all_incidents")
+    return list({user.pk: user for user in [*members, *readers]}.values())
+
+
+def _legal_members(incident: Incident) -> list[User]:
+    return [
+        m.user
+        for m in incident.members.select_related("user").filter(role=IncidentMember.Role.LEGAL)
+    ]
+
+
+def deadline_words(deadline: Deadline) -> str:
+    due = f"due {deadline.due_at:%d %b %Y, %H:%M} UTC" if deadline.due_at else deadline.standard
+    return f"{deadline.citation}: notify {deadline.recipient}, {due}"
+
+
+def _remind(incident: Incident, wanted: list[User], *, kind: str, about: str, offset: str):
+    notices = [
+        notice
+        for user in duty_recipients(incident, wanted)
+        if (
+            notice := queue_internal_notice(
+                incident, kind=kind, recipient=user, actor=None, deadline=about
+            )
+        )
+    ]
+    events.record_reminder_sent(
+        incident=incident, about=about, offset=offset, notifications=notices
+    )
+
+
+def _claim(deadline: Deadline, offset: str, *, notified: bool = True) -> bool:
+    """Insert the (deadline, offset, due time) row; only the caller whose insert succeeds sends."""
+    try:
+        with transaction.atomic():
+            DeadlineReminder.objects.create(
+                deadline=deadline, offset=offset, due_at=deadline.due_at, notified=notified
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _due_now(deadline: Deadline, now: datetime) -> bool:
+    return (
+        deadline.next_reminder_at is not None
+        and deadline.next_reminder_at <= now
+        and deadline.is_open
+        and deadline.due_at is not None
+    )
+
+
+@transaction.atomic(durable=True)
+def _remind_deadline(deadline_id: int, now: datetime) -> None:
+    # Read without a lock first: a deadline settled or moved since it was
+    # selected has nothing to send, and its incident is left alone.
+    unlocked = Deadline.objects.select_related("incident").get(pk=deadline_id)
+    if not _due_now(unlocked, now):
+        return
+    incident = lock_incident(unlocked.incident)
+    deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
+    deadline.incident = incident
+    if not _due_now(deadline, now):
+        return
+    wanted = [incident.commander, *_legal_members(incident)]
+    if now >= deadline.due_at:
+        # Reminders never sent before the due time are not worth sending after it.
+        for offset in reminder_offsets():
+            _claim(deadline, offset_label(offset), notified=False)
+        if _claim(deadline, ESCALATION):
+            if deadline.status == Deadline.Status.PENDING:
+                deadline.status = Deadline.Status.MISSED
+            events.record_deadline_missed(deadline=deadline)
+            _remind(
+                incident,
+                wanted,
+                kind=Notification.Kind.ESCALATION,
+                about=deadline_words(deadline),
+                offset=ESCALATION,
+            )
+    else:
+        reached = [o for o in reminder_offsets() if now >= deadline.due_at - o]
+        if reached:
+            # If the sweep was away, only the most urgent reminder is worth an
+            # email; the earlier ones are marked done so they never arrive late.
+            *superseded, urgent = reached
+            for offset in superseded:
+                _claim(deadline, offset_label(offset), notified=False)
+            if _claim(deadline, offset_label(urgent)):
+                _remind(
+                    incident,
+                    wanted,
+                    kind=Notification.Kind.REMINDER,
+                    about=deadline_words(deadline),
+                    offset=f"{offset_label(urgent)} before",
+                )
+    schedule_reminders(deadline)
+    if deadline.next_reminder_at is not None and deadline.next_reminder_at <= now:
+        # Every offset reached by now was claimed above, so this cannot happen;
+        # if it ever did, the sweep would take this deadline again and again.
+        logger.error("Deadline %s still due after its reminders were sent", deadline_id)
+        deadline.next_reminder_at = None
+    deadline.reminder_error = ""
+    deadline.save(update_fields=["status", "next_reminder_at", "reminder_error", "computed_at"])
+
+
+@transaction.atomic(durable=True)
+def _remind_task(task_id: int, now: datetime) -> None:
+    task = Task.objects.select_related("incident", "assignee").get(pk=task_id)
+    if not task.is_open or task.assignee is None or task.due_at is None or task.due_at > now:
+        return
+    incident = lock_incident(task.incident)
+    task = Task.objects.select_related("assignee").get(pk=task_id)
+    if not task.is_open or task.assignee is None or incident.is_closed:
+        return
+    try:
+        with transaction.atomic():
+            TaskReminder.objects.create(task=task, assignee=task.assignee, due_at=task.due_at)
+    except IntegrityError:
+        return
+    _remind(
+        incident,
+        [task.assignee],
+        kind=Notification.Kind.REMINDER,
+        about=f"overdue task “{task.title}”, due {task.due_at:%d %b %Y, %H:%M} UTC",
+        offset=ESCALATION,
+    )
+
+
+@transaction.atomic(durable=True)
+def _record_deadline_failure(deadline_id: int, error: str) -> None:
+    Deadline.objects.filter(pk=deadline_id).update(reminder_error=error[:2000])
+
+
+@dataclass
+class SweepReport:
+    deadlines: int = 0
+    tasks: int = 0
+    failed: int = 0
+
+
+def deadlines_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Send every due reminder and escalation exactly once, then remind overdue tasks.
+
+    Takes batches of ``SWEEP_BATCH_SIZE``, soonest due first, until nothing
+    due is left. A deadline or task that fails is logged and recorded where a
+    person sees it, and the sweep goes on; the next run tries it again.
+    """
+    now = now or timezone.now()
+    report = SweepReport()
+    failed_deadlines: set[int] = set()
+    previous: list[int] = []
+    while batch := list(
+        Deadline.objects.filter(next_reminder_at__lte=now)
+        .exclude(pk__in=failed_deadlines)
+        .order_by("next_reminder_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+    ):
+        if batch == previous:
+            logger.error("The reminder sweep made no progress on deadlines %s", batch)
+            break
+        previous = batch
+        for deadline_id in batch:
+            try:
+                _remind_deadline(deadline_id, now)
+                report.deadlines += 1
+            except Exception as exc:  # one deadline must never stop the others
+                logger.exception("Could not remind about deadline %s", deadline_id)
+                failed_deadlines.add(deadline_id)
+                report.failed += 1
+                _record_deadline_failure(deadline_id, f"{type(exc).__name__}: {exc}")
+    failed_tasks: set[int] = set()
+    already = TaskReminder.objects.filter(
+        task=OuterRef("pk"), assignee=OuterRef("assignee"), due_at=OuterRef("due_at")
+    )
+    previous = []
+    while batch := list(
+        Task.objects.filter(status=Task.Status.OPEN, assignee__isnull=False, due_at__lt=now)
+        .exclude(incident__phase=Incident.Phase.CLOSED)
+        .exclude(Exists(already))
+        .exclude(pk__in=failed_tasks)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+    ):
+        if batch == previous:
+            logger.error("The reminder sweep made no progress on tasks %s", batch)
+            break
+        previous = batch
+        for task_id in batch:
+            try:
+                _remind_task(task_id, now)
+                report.tasks += 1
+            except Exception:  # one task must never stop the others
+                logger.exception("Could not remind about task %s", task_id)
+                failed_tasks.add(task_id)
+                report.failed += 1
+    return report
