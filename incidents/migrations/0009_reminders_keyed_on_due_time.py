@@ -30,23 +30,6 @@ def fill(apps, schema_editor):
     ).update(next_reminder_at=timezone.now())
 
 
-# SQLite alters a column by rebuilding the table, which drops its triggers:
-# put back the one 0004 created, so the database still refuses to change a
-# timeline entry.
-SQLITE_APPEND_ONLY = """
-    CREATE TRIGGER IF NOT EXISTS incidents_timeline_append_only
-    BEFORE UPDATE ON incidents_timelineentry
-    BEGIN
-        SELECT RAISE(ABORT, 'timeline entries are append-only (UPDATE refused)');
-    END
-"""
-
-
-def restore_sqlite_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(SQLITE_APPEND_ONLY, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0008_privileged_texts_and_shared_pauses"),
@@ -153,5 +136,4 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
-        migrations.RunPython(restore_sqlite_trigger, migrations.RunPython.noop),
     ]

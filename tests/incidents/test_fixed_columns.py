@@ -291,10 +291,6 @@ def test_a_deadline_that_could_not_be_reminded_is_tried_again_by_the_next_sweep(
     ).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Deadline.reminder_error is recorded but no template shows it (issue 10, 4).",
-)
 def test_the_incident_page_shows_why_a_deadline_could_not_be_reminded(
     client, two_exposed, failing_reminders, commander, clock
 ):
