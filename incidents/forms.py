@@ -9,7 +9,7 @@ from breachdesk.roles import users_who_may_command, users_with_a_role
 from incidents.models import Incident, IncidentMember, ScopeItem
 from incidents.services import check_incident_times
 from incidents.services.incidents import MAX_NOTE_LENGTH
-from incidents.services.triage import MAX_REASON_LENGTH
+from incidents.services.triage import MAX_REASON_LENGTH, SCOPE_NEEDS_STATUS
 from vendors.models import MAX_RECORDS, Vendor
 
 
@@ -257,7 +257,21 @@ class ResumeApprovalForm(forms.Form):
 
 
 class ScopeMarkForm(forms.Form):
-    status = forms.ChoiceField(label=_("Exposure"), choices=ScopeItem.Status.choices)
+    """One data asset's row on the scope review.
+
+    An unreviewed row starts on "Not reviewed yet": marking an asset exposed
+    starts contract and regulatory clocks, so it takes a choice, never a
+    default. The whole-page form skips rows that nobody changed, so the
+    browser must not insist on a choice in every row.
+    """
+
+    use_required_attribute = False
+
+    status = forms.ChoiceField(
+        label=_("Exposure"),
+        choices=[("", _("Not reviewed yet")), *ScopeItem.Status.choices],
+        error_messages={"required": SCOPE_NEEDS_STATUS},
+    )
     records_affected = forms.IntegerField(
         label=_("Records affected"),
         required=False,
@@ -270,6 +284,21 @@ class ScopeMarkForm(forms.Form):
         },
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=5_000)
+
+    def __init__(self, *args, item: ScopeItem | None = None, **kwargs):
+        if item is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "status": item.status,
+                    "records_affected": item.records_affected,
+                    "note": item.note,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if item is not None:
+            # A reviewed asset can be re-marked, not un-reviewed.
+            self.fields["status"].choices = ScopeItem.Status.choices
 
 
 class NotificationDraftForm(forms.Form):

@@ -43,6 +43,7 @@ triage_urls = [
         name="pause-approve-resume",
     ),
     path("<str:reference>/scope/", views.scope_review, name="scope"),
+    path("<str:reference>/scope/all/", views.scope_mark_all, name="scope-mark-all"),
     path("<str:reference>/scope/<int:asset_id>/", views.scope_mark, name="scope-mark"),
 ]
 

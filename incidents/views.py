@@ -7,8 +7,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -50,7 +52,6 @@ from incidents.models import (
     IncidentMember,
     Notification,
     OrganisationProfile,
-    ScopeItem,
     Task,
 )
 from incidents.permissions import abilities_for
@@ -887,61 +888,125 @@ def _scope_rows(incident: Incident):
     return [(asset, items.get(asset.pk)) for asset in assets]
 
 
-@require_GET
-def scope_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    incident = _gate(request, reference)
+def _scope_form(asset, item, data=None) -> ScopeMarkForm:
+    """One row's form; the page names its fields ``asset-<id>-status`` and so on.
+
+    The whole page is one form, so each row's fields carry the asset's id. A
+    client marking a single asset may post them bare (``status``…) instead.
+    """
+    prefix = f"asset-{asset.pk}"
+    if data is not None and f"{prefix}-status" not in data and "status" in data:
+        data = {f"{prefix}-{name}": data.get(name, "") for name in ScopeMarkForm.base_fields}
+    return ScopeMarkForm(data, prefix=prefix, item=item)
+
+
+def _scope_page(request, incident: Incident, *, bound=None, page_errors=(), status=200):
+    """The scope review; ``bound`` holds the posted forms of the rows to show again, by asset id."""
     rows = _scope_rows(incident)
+    bound = bound or {}
     items = [item for _, item in rows if item]
     context = {
         "incident": incident,
-        "rows": rows,
+        "rows": [
+            (asset, item, bound.get(asset.pk) or _scope_form(asset, item)) for asset, item in rows
+        ],
         "abilities": abilities_for(request.user, incident),
         "scope": selectors.summarise_scope(items, len(rows)),
-        "statuses": ScopeItem.Status.choices,
+        "page_errors": list(page_errors),
     }
-    return render(request, "incidents/scope.html", context)
+    return render(request, "incidents/scope.html", context, status=status)
+
+
+@require_GET
+def scope_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    return _scope_page(request, _gate(request, reference))
 
 
 @require_POST
 def scope_mark(request: HtmxHttpRequest, reference: str, asset_id: int) -> HttpResponse:
+    """Save one row of the scope review (its own Save button)."""
     incident = _gate(request, reference)
     asset = get_object_or_404(selectors.held_assets(incident), pk=asset_id)
-    form = ScopeMarkForm(request.POST)
-    errors: list[str] = []
+    item = incident.scope_items.filter(data_asset=asset).first()
+    form = _scope_form(asset, item, request.POST)
     if form.is_valid():
         try:
-            services.scope_review_mark(
-                incident=incident,
-                actor=request.user,
-                data_asset=asset,
-                status=form.cleaned_data["status"],
-                records_affected=form.cleaned_data["records_affected"],
-                note=form.cleaned_data["note"],
+            item = services.scope_review_mark(
+                incident=incident, actor=request.user, data_asset=asset, **form.cleaned_data
             )
         except ValidationError as exc:
-            errors = _errors_of(exc)
-    else:
-        errors = _form_messages(form)
+            _attach(form, exc)
+    if form.errors and not request.htmx:
+        return _scope_page(request, incident, bound={asset.pk: form}, status=422)
     if not request.htmx:
-        for error in errors:
-            messages.error(request, f"{asset.name}: {error}")
-        return redirect("incidents:scope", reference=incident.reference)
-    item = incident.scope_items.filter(data_asset=asset).first()
+        return redirect(f"{reverse('incidents:scope', args=[incident.reference])}#asset-{asset.pk}")
     context = {
         "incident": incident,
         "asset": asset,
         "item": item,
+        "form": form if form.errors else _scope_form(asset, item),
         "abilities": abilities_for(request.user, incident),
-        "statuses": ScopeItem.Status.choices,
-        "row_errors": errors,
-        "posted": request.POST if errors else None,
     }
     response = render(
-        request, "incidents/scope.html#scope-row", context, status=422 if errors else 200
+        request, "incidents/scope.html#scope-row", context, status=422 if form.errors else 200
     )
-    if not errors:
+    if not form.errors:
         trigger_client_event(response, CHANGED_EVENT)
     return response
+
+
+@require_POST
+def scope_mark_all(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """Save every row the responder changed, in one go; rows left alone stay as they are.
+
+    A row still on "Not reviewed yet" with nothing typed in it is left out;
+    one that is wrong refuses the whole save, with every row's errors shown.
+    """
+    incident = _gate(request, reference)
+    rows = _scope_rows(incident)
+    forms = {asset.pk: _scope_form(asset, item, request.POST) for asset, item in rows}
+    changed = {pk: form for pk, form in forms.items() if form.has_changed()}
+    page_errors: list[str] = []
+    # A list, not a generator: every changed row is validated, so all errors show at once.
+    if all([form.is_valid() for form in changed.values()]):
+        assets = {asset.pk: asset for asset, _item in rows}
+        marks = [
+            services.ScopeMark(data_asset=assets[pk], **form.cleaned_data)
+            for pk, form in changed.items()
+        ]
+        try:
+            services.scope_review_mark_many(incident=incident, actor=request.user, marks=marks)
+        except ValidationError as exc:
+            page_errors = _attach_scope_errors(changed, exc)
+        else:
+            if marks:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Recorded the review of %(count)d data asset.",
+                        "Recorded the review of %(count)d data assets.",
+                        len(marks),
+                    )
+                    % {"count": len(marks)},
+                )
+            else:
+                messages.info(request, _("Nothing to save: no row was changed."))
+            return redirect("incidents:scope", reference=incident.reference)
+    return _scope_page(request, incident, bound=changed, page_errors=page_errors, status=422)
+
+
+def _attach_scope_errors(forms: dict[int, ScopeMarkForm], exc: ValidationError) -> list[str]:
+    """Put the service's errors on their rows; returns those that belong to no row."""
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    unplaced = []
+    for key, errors in exc.message_dict.items():
+        form = forms.get(int(key)) if key.isdigit() else None
+        if form is None:
+            unplaced.extend(errors)
+        else:
+            form.add_error(None, errors)
+    return unplaced
 
 
 # --- the timeline -------------------------------------------------------------------------

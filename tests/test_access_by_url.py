@@ -77,6 +77,7 @@ RULES = {
     "incidents:pause": INCIDENT_POST,
     "incidents:pause-approve-resume": INCIDENT_POST,
     "incidents:scope-mark": INCIDENT_POST,
+    "incidents:scope-mark-all": INCIDENT_POST,
     "incidents:notifications-draft": INCIDENT_POST,
     "incidents:notifications-send": INCIDENT_POST,
     "incidents:notification-approve": INCIDENT_POST,

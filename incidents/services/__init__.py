@@ -38,12 +38,15 @@ from incidents.services.timeline import (
     verify_chain,
 )
 from incidents.services.triage import (
+    ScopeMark,
     engagement_resume_approve,
     engagements_pause,
     scope_review_mark,
+    scope_review_mark_many,
 )
 
 __all__ = [
+    "ScopeMark",
     "check_incident_times",
     "deadline_mark_met",
     "deadline_waive",
@@ -71,6 +74,7 @@ __all__ = [
     "notifications_send_approved",
     "notifications_sweep",
     "scope_review_mark",
+    "scope_review_mark_many",
     "task_assign",
     "task_complete",
     "task_reopen",

@@ -1,6 +1,8 @@
 """Triage actions that do real work: pause engagements, resume them, review scope."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +37,10 @@ ALREADY_APPROVED = "You have already approved resuming this engagement."
 ASSET_NOT_HELD = "The vendor of this incident does not hold that data asset."
 RECORDS_NEGATIVE = "Records affected cannot be negative."
 RECORDS_ABSURD = "That is more records than is plausible; check the number."
+SCOPE_NEEDS_STATUS = (
+    "Choose the exposure: confirmed, suspected, not exposed or unknown. "
+    "Nothing is recorded until you do."
+)
 
 
 def _locked_incident(incident: Incident, actor: User) -> Incident:
@@ -238,6 +244,16 @@ def asset_snapshot(asset: DataAsset, vendors: list[Vendor]) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class ScopeMark:
+    """One asset's review as a responder gave it."""
+
+    data_asset: DataAsset
+    status: str
+    records_affected: int | None = None
+    note: str = ""
+
+
 @transaction.atomic(durable=True)
 def scope_review_mark(
     *,
@@ -249,35 +265,85 @@ def scope_review_mark(
     note: str = "",
 ) -> ScopeItem:
     incident = _locked_incident(incident, actor)
-    if not held_assets(incident).filter(pk=data_asset.pk).exists():
-        raise ValidationError(ASSET_NOT_HELD)
-    if status not in ScopeItem.Status.values:
-        raise ValidationError({"status": ["Choose confirmed, suspected, not exposed or unknown."]})
-    if records_affected is not None and records_affected < 0:
-        raise ValidationError({"records_affected": [RECORDS_NEGATIVE]})
-    if records_affected is not None and records_affected > MAX_RECORDS:
-        raise ValidationError({"records_affected": [RECORDS_ABSURD]})
+    mark = ScopeMark(data_asset, status, records_affected, note)
+    errors = _scope_mark_errors(mark, _held_asset_ids(incident, [mark]))
+    if errors:
+        raise ValidationError(errors)
+    item = _record_scope_mark(incident, actor, mark)
+    _after_scope_review(incident, actor)
+    return item
+
+
+@transaction.atomic(durable=True)
+def scope_review_mark_many(
+    *, incident: Incident, actor: User, marks: list[ScopeMark]
+) -> list[ScopeItem]:
+    """Record several assets' reviews at once: all of them, or none.
+
+    Every mark is checked before anything is written. A refusal is a
+    ValidationError keyed by the asset's id (as a string), each listing what
+    is wrong with that asset's mark. Each asset gets its own timeline entry;
+    deadlines are recomputed once, for the whole review.
+    """
+    incident = _locked_incident(incident, actor)
+    held = _held_asset_ids(incident, marks)
+    errors = {}
+    for mark in marks:
+        mark_errors = _scope_mark_errors(mark, held)
+        if mark_errors:
+            errors[str(mark.data_asset.pk)] = [m for ms in mark_errors.values() for m in ms]
+    if errors:
+        raise ValidationError(errors)
+    items = [_record_scope_mark(incident, actor, mark) for mark in marks]
+    if items:
+        _after_scope_review(incident, actor)
+    return items
+
+
+def _held_asset_ids(incident: Incident, marks: list[ScopeMark]) -> set[int]:
+    asked = [mark.data_asset.pk for mark in marks]
+    return set(held_assets(incident).filter(pk__in=asked).values_list("pk", flat=True))
+
+
+def _scope_mark_errors(mark: ScopeMark, held: set[int]) -> dict[str, list[str]]:
+    if mark.data_asset.pk not in held:
+        return {NON_FIELD_ERRORS: [ASSET_NOT_HELD]}
+    errors: dict[str, list[str]] = {}
+    if mark.status not in ScopeItem.Status.values:
+        errors["status"] = [SCOPE_NEEDS_STATUS]
+    if mark.records_affected is not None and mark.records_affected < 0:
+        errors["records_affected"] = [RECORDS_NEGATIVE]
+    elif mark.records_affected is not None and mark.records_affected > MAX_RECORDS:
+        errors["records_affected"] = [RECORDS_ABSURD]
+    return errors
+
+
+def _record_scope_mark(incident: Incident, actor: User, mark: ScopeMark) -> ScopeItem:
     item = (
         ScopeItem.objects.select_for_update()
-        .filter(incident=incident, data_asset=data_asset)
+        .filter(incident=incident, data_asset=mark.data_asset)
         .first()
     )
     previous_status = item.status if item else None
-    item = item or ScopeItem(incident=incident, data_asset=data_asset)
+    item = item or ScopeItem(incident=incident, data_asset=mark.data_asset)
     item.incident = incident
-    item.status = status
-    item.records_affected = records_affected
-    item.note = note.strip()
-    item.snapshot = asset_snapshot(data_asset, list(incident.vendors.all()))
+    item.status = mark.status
+    item.records_affected = mark.records_affected
+    item.note = mark.note.strip()
+    item.snapshot = asset_snapshot(mark.data_asset, list(incident.vendors.all()))
     item.reviewed_by = actor
     item.reviewed_at = timezone.now()
     item.full_clean()
     item.save()
     events.record_scope_reviewed(item=item, actor=actor, previous_status=previous_status)
+    return item
+
+
+def _after_scope_review(incident: Incident, actor: User) -> None:
+    """What the exposure found so far sets in motion: deadlines, and the review task."""
     recompute_deadlines(incident, actor)
     if _every_held_asset_decided(incident):
         complete_action_tasks(incident=incident, action=Task.Action.SCOPE_REVIEW, actor=actor)
-    return item
 
 
 def _every_held_asset_decided(incident: Incident) -> bool:
