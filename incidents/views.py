@@ -759,7 +759,8 @@ def _deadline_page(request, incident, deadline, *, met_form=None, waive_form=Non
         "deadline": deadline,
         "abilities": abilities,
         "now": timezone.now(),
-        "met_form": met_form or DeadlineMetForm(initial={"filed_at": timezone.localtime()}),
+        # No time is filled in for the filing: "now" would record a filing nobody made.
+        "met_form": met_form or DeadlineMetForm(),
         "waive_form": waive_form or DeadlineWaiveForm(),
     }
     return render(request, "incidents/deadline.html", context, status=status)
