@@ -2,18 +2,22 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, MomentField
 from breachdesk.models import User
 from breachdesk.roles import users_who_may_command, users_with_a_role
 from incidents.models import Incident, IncidentMember, ScopeItem
 from incidents.services import check_incident_times
-from incidents.services.incidents import MAX_NOTE_LENGTH
+from incidents.services.common import CLOCK_SKEW
+from incidents.services.deadlines import DECISION_IN_FUTURE, MET_IN_FUTURE
+from incidents.services.incidents import FUTURE_TIME, MAX_NOTE_LENGTH
 from incidents.services.triage import MAX_REASON_LENGTH, SCOPE_NEEDS_STATUS
-from vendors.models import MAX_RECORDS, Vendor
+from vendors.models import MAX_RECORDS, MAX_WINDOW_HOURS, Vendor
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(IdChoiceField):
     def label_from_instance(self, user):
         return user.display_name
 
@@ -27,14 +31,27 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _moment(label, help_text, required=False):
-    return forms.DateTimeField(
+def _until_now():
+    return timezone.now() + CLOCK_SKEW
+
+
+def _moment(label, help_text, required=False, *, past: str | None = None):
+    """A date and time from 1990 to 2099; ``past`` is the message for one in the future.
+
+    Events that already happened pass ``past``; the what-if page, which tries
+    facts out, accepts a time in the future.
+    """
+    error_messages = {"invalid": _("Enter a date and time, such as 2026-11-25 09:40.")}
+    if past:
+        error_messages["too_late"] = past
+    return MomentField(
         label=label,
         required=required,
         help_text=help_text,
         widget=LocalDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        error_messages={"invalid": _("Enter a date and time, such as 2026-11-25 09:40.")},
+        latest=_until_now if past else None,
+        error_messages=error_messages,
     )
 
 
@@ -54,7 +71,7 @@ class IncidentOpenForm(forms.Form):
         max_length=200,
         help_text=_("What happened, in a few words: “Parallax Data breach reported by press”."),
     )
-    vendors = forms.ModelMultipleChoiceField(
+    vendors = IdMultipleChoiceField(
         label=_("Vendor(s) breached"),
         queryset=Vendor.objects.order_by("name"),
         error_messages={
@@ -74,13 +91,20 @@ class IncidentOpenForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("How we learned of it"), choices=Incident.Source.choices)
     discovered_at = _moment(
-        _("We became aware"), Incident._meta.get_field("discovered_at").help_text, required=True
+        _("We became aware"),
+        Incident._meta.get_field("discovered_at").help_text,
+        required=True,
+        past=FUTURE_TIME,
     )
     vendor_aware_at = _moment(
-        _("Vendor became aware"), Incident._meta.get_field("vendor_aware_at").help_text
+        _("Vendor became aware"),
+        Incident._meta.get_field("vendor_aware_at").help_text,
+        past=FUTURE_TIME,
     )
     occurred_at = _moment(
-        _("Breach occurred (estimate)"), Incident._meta.get_field("occurred_at").help_text
+        _("Breach occurred (estimate)"),
+        Incident._meta.get_field("occurred_at").help_text,
+        past=FUTURE_TIME,
     )
     summary = forms.CharField(
         label=_("Summary"),
@@ -94,6 +118,9 @@ class IncidentOpenForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty to command it yourself."),
+        error_messages={
+            "invalid_choice": _("That person cannot command incidents; pick one from the list.")
+        },
     )
     restricted = forms.BooleanField(
         label=_("Restricted"),
@@ -138,6 +165,7 @@ class NoteForm(forms.Form):
     occurred_at = _moment(
         _("When it happened, if earlier"),
         _("Leave empty for now. The time you record it is kept as well."),
+        past=FUTURE_TIME,
     )
     privileged = forms.BooleanField(
         label=_("Privileged (attorney–client)"),
@@ -197,7 +225,15 @@ class CommanderForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    user = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
+    user = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        error_messages={
+            "invalid_choice": _(
+                "That person cannot join this incident: they have no role, or are on it already."
+            )
+        },
+    )
     role = forms.ChoiceField(
         label=_("Role on this incident"),
         choices=[
@@ -220,7 +256,13 @@ class MemberRoleForm(forms.Form):
 
 class TaskAssignForm(forms.Form):
     assignee = PersonChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+        error_messages={
+            "invalid_choice": _("Tasks go only to members who work this incident; pick one.")
+        },
     )
 
     def __init__(self, *args, incident: Incident, **kwargs):
@@ -334,21 +376,16 @@ class TriState(forms.TypedChoiceField):
         return {True: "yes", False: "no"}.get(value, value or "")
 
 
+def _decision(label, name):
+    return _moment(label, Incident._meta.get_field(name).help_text, past=DECISION_IN_FUTURE)
+
+
 class DecisionsForm(forms.Form):
-    determined_at = _moment(
-        _("Incident determined"), Incident._meta.get_field("determined_at").help_text
-    )
-    materiality_determined_at = _moment(
-        _("Materiality determined"),
-        Incident._meta.get_field("materiality_determined_at").help_text,
-    )
-    classified_major_at = _moment(
-        _("Classified as major"), Incident._meta.get_field("classified_major_at").help_text
-    )
-    assessed_at = _moment(
-        _("Assessment concluded"), Incident._meta.get_field("assessed_at").help_text
-    )
-    ransom_paid_at = _moment(_("Ransom paid"), Incident._meta.get_field("ransom_paid_at").help_text)
+    determined_at = _decision(_("Incident determined"), "determined_at")
+    materiality_determined_at = _decision(_("Materiality determined"), "materiality_determined_at")
+    classified_major_at = _decision(_("Classified as major"), "classified_major_at")
+    assessed_at = _decision(_("Assessment concluded"), "assessed_at")
+    ransom_paid_at = _decision(_("Ransom paid"), "ransom_paid_at")
     high_risk = TriState(
         label=_("High risk to people"), help_text=Incident._meta.get_field("high_risk").help_text
     )
@@ -360,7 +397,10 @@ class DecisionsForm(forms.Form):
 
 class DeadlineMetForm(forms.Form):
     filed_at = _moment(
-        _("Filed or sent at"), _("When the notice actually went out."), required=True
+        _("Filed or sent at"),
+        _("When the notice actually went out, as the receipt shows it."),
+        required=True,
+        past=MET_IN_FUTURE,
     )
     reference = forms.CharField(
         label=_("Reference"),
@@ -434,7 +474,15 @@ class WhatIfForm(forms.Form):
         help_text=_("Who we must tell within how many hours: “Helix Health=48; Orbital=72”."),
     )
     vendor_window_hours = forms.IntegerField(
-        label=_("Vendor must tell us within (hours)"), required=False, min_value=1
+        label=_("Vendor must tell us within (hours)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_WINDOW_HOURS,
+        error_messages={
+            "min_value": _("A notification window is at least 1 hour."),
+            "max_value": _("A notification window longer than a year is not plausible."),
+            "invalid": _("Enter the window in whole hours, such as 48."),
+        },
     )
 
     def clean_affected(self):
@@ -443,12 +491,20 @@ class WhatIfForm(forms.Form):
             code, _sep, count = part.partition("=")
             code = code.strip().upper()
             if count.strip():
-                try:
-                    affected[code] = int(count.replace(",", "").strip())
-                except ValueError:
+                number = _whole_number(count.replace(",", ""))
+                if number is None:
                     raise ValidationError(
                         _("“%(part)s”: the count must be a whole number.") % {"part": part}
-                    ) from None
+                    )
+                if number < 0:
+                    raise ValidationError(
+                        _("“%(part)s”: a count cannot be negative.") % {"part": part}
+                    )
+                if number > MAX_RECORDS:
+                    raise ValidationError(
+                        _("“%(part)s”: that is not a plausible number of people.") % {"part": part}
+                    )
+                affected[code] = number
             else:
                 affected[code] = None
         return affected
@@ -457,12 +513,16 @@ class WhatIfForm(forms.Form):
         windows = []
         for part in split_list(self.cleaned_data["stakeholder_windows"], separators=";"):
             name, _sep, hours = part.rpartition("=")
-            try:
-                windows.append({"name": name.strip(), "hours": int(hours)})
-            except ValueError:
+            number = _whole_number(hours)
+            if number is None:
                 raise ValidationError(
                     _("“%(part)s”: write it as Name=hours, e.g. Helix Health=48.") % {"part": part}
-                ) from None
+                )
+            if not 1 <= number <= MAX_WINDOW_HOURS:
+                raise ValidationError(
+                    _("“%(part)s”: a window is between 1 hour and a year.") % {"part": part}
+                )
+            windows.append({"name": name.strip(), "hours": number})
         return windows
 
     def facts(self) -> dict:
@@ -495,6 +555,14 @@ class WhatIfForm(forms.Form):
             "stakeholder_windows": data["stakeholder_windows"],
             "vendor_window_hours": data["vendor_window_hours"],
         }
+
+
+def _whole_number(text: str) -> int | None:
+    """The number typed, or None; a digit string too long for ``int`` is no number either."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
 
 
 def split_list(text: str, separators: str = ",;") -> list[str]:

@@ -396,10 +396,16 @@ def incident_commander(request: HtmxHttpRequest, reference: str) -> HttpResponse
                 incident=incident, actor=request.user, commander=form.cleaned_data["commander"]
             )
         except ValidationError as exc:
-            return _no_js_failure(request, incident, _errors_of(exc))
-        messages.success(request, _("Command handed over."))
-        return redirect(incident)
-    return _no_js_failure(request, incident, _form_messages(form))
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Command handed over."))
+            return redirect(incident)
+    context = _workspace_context(request, incident, commander_form=form)
+    if not context["abilities"].commands:
+        # "Take command" is a bare button; the page has no form to show the error next to.
+        for error in _form_messages(form):
+            messages.error(request, error)
+    return render(request, "incidents/detail.html", context, status=422)
 
 
 # --- members --------------------------------------------------------------------

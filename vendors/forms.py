@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, PlausibleDateField
 from breachdesk.models import User
 from vendors.jurisdictions import split_codes, unknown_codes
 from vendors.models import (
@@ -104,7 +105,11 @@ def _people():
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(IdChoiceField):
+    default_error_messages = {
+        "invalid_choice": _("That person is not among the active users; pick one from the list."),
+    }
+
     def label_from_instance(self, user):
         return user.display_name
 
@@ -187,12 +192,15 @@ class DataAssetForm(UniqueNameMixin, forms.ModelForm):
             "invalid": _("Enter the number of records as a whole number, such as 120000."),
         },
     )
-    stakeholders = forms.ModelMultipleChoiceField(
+    stakeholders = IdMultipleChoiceField(
         queryset=Stakeholder.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Whose data"),
         help_text=DataAsset._meta.get_field("stakeholders").help_text,
+        error_messages={
+            "invalid_choice": _("One of the stakeholders chosen no longer exists; pick again."),
+        },
     )
 
     class Meta:
@@ -216,22 +224,33 @@ class DataAssetForm(UniqueNameMixin, forms.ModelForm):
 
 class EngagementForm(StatusOutsidePauseMixin, forms.ModelForm):
     owner = PersonChoiceField(queryset=_people(), required=False, label=_("Owner"))
-    data_assets = forms.ModelMultipleChoiceField(
+    data_assets = IdMultipleChoiceField(
         queryset=DataAsset.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Data shared"),
         help_text=_("Everything we share with the vendor under this engagement."),
+        error_messages={
+            "invalid_choice": _("One of the data assets chosen no longer exists; pick again."),
+        },
+    )
+    started_on = PlausibleDateField(
+        label=_("Started on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, such as 2024-03-01.")},
+    )
+    ended_on = PlausibleDateField(
+        label=_("Ended on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, such as 2026-06-30.")},
     )
 
     class Meta:
         model = Engagement
         fields = ["name", "description", "owner", "status", "started_on", "ended_on", "data_assets"]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "started_on": forms.DateInput(attrs={"type": "date"}),
-            "ended_on": forms.DateInput(attrs={"type": "date"}),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, vendor: Vendor, **kwargs):
         super().__init__(*args, **kwargs)

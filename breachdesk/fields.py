@@ -1,0 +1,129 @@
+"""Form fields that keep out-of-range ids, dates and times away from the code behind a form.
+
+A browser sends whatever it is given: ``vendors=9223372036854775808``, a
+400-digit person id, a date in year 1. Django guards ``pk=`` lookups against
+integers the database cannot hold, but not ``pk__in``, and SQLite's driver
+raises ``OverflowError`` on them; a year-1 time cannot even be moved to UTC
+from a zone east of Greenwich, and the clock engine refuses it. These fields
+answer such input with the field's own message instead, before any query.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.utils.translation import gettext_lazy as _
+
+# Nothing BreachDesk records (a breach, a decision, a filing, an engagement)
+# happened before 1990 or is planned after 2099; a year outside is a typo.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+TOO_EARLY = _("Check the year: nothing before 1990 is plausible here.")
+TOO_LATE = _("Check the year: nothing after 2099 is plausible here.")
+
+
+def _is_out_of_range_id(queryset, value) -> bool:
+    """True for a whole number that cannot be an id of ``queryset``'s model.
+
+    Anything that is not a whole number is left to the field, which already
+    refuses it with its own message.
+    """
+    field = queryset.model._meta.pk
+    ops = connections[queryset.db].ops
+    if field.get_internal_type() not in ops.integer_field_ranges:
+        return False
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return False
+    _lowest, highest = ops.integer_field_range(field.get_internal_type())
+    # Ids start at 1; zero and negatives name nothing either.
+    return not 1 <= number <= highest
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` that answers an impossible id with its "invalid choice" message."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and self.to_field_name is None
+            and not isinstance(value, self.queryset.model)
+            and _is_out_of_range_id(self.queryset, value)
+        ):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ``ModelMultipleChoiceField`` that refuses impossible ids before its ``pk__in`` query."""
+
+    def clean(self, value):
+        if self.to_field_name is None and isinstance(value, (list, tuple)):
+            for pk in value:
+                if _is_out_of_range_id(self.queryset, pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super().clean(value)
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time from 1990 to 2099, and no later than ``latest()`` when given.
+
+    Pass ``latest`` for events that have already happened (a breach, a
+    decision, a filing), so that a time in the future is refused with the
+    ``too_late`` message the form gives. The years are checked on the clock
+    as typed, in the zone it was typed in, so the message means what it says.
+    """
+
+    default_error_messages = {"too_early": TOO_EARLY, "too_late": TOO_LATE}
+
+    def __init__(self, *, latest: Callable[[], datetime] | None = None, **kwargs):
+        self.latest = latest
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if getattr(widget, "input_type", "") == "datetime-local":
+            attrs["min"] = f"{EARLIEST_DATE.isoformat()}T00:00"
+        return attrs
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value.date() < EARLIEST_DATE:
+            raise ValidationError(self.error_messages["too_early"], code="too_early")
+        if value.date() > LATEST_DATE or (self.latest and value > self.latest()):
+            raise ValidationError(self.error_messages["too_late"], code="too_late")
+
+
+class PlausibleDateField(forms.DateField):
+    """A calendar date from 1990 to 2099."""
+
+    default_error_messages = {"too_early": TOO_EARLY, "too_late": TOO_LATE}
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
+        return attrs
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value < EARLIEST_DATE:
+            raise ValidationError(self.error_messages["too_early"], code="too_early")
+        if value > LATEST_DATE:
+            raise ValidationError(self.error_messages["too_late"], code="too_late")
