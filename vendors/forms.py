@@ -78,12 +78,19 @@ class UniqueNameMixin:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise ValidationError(_("Give it a name."), code="required")
+        if self.name_taken(name):
+            raise ValidationError(self.duplicate_name_message, code="duplicate")
+        return name
+
+    def name_taken(self, name: str) -> bool:
+        """Whether another record has this name, in any case.
+
+        The CSV import answers from the names it fetched once per file.
+        """
         others = type(self.instance).objects.filter(name__iexact=name)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise ValidationError(self.duplicate_name_message, code="duplicate")
-        return name
+        return others.exists()
 
 
 class StatusOutsidePauseMixin:
@@ -140,7 +147,6 @@ class VendorForm(UniqueNameMixin, StatusOutsidePauseMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["relationship_owner"].queryset = _people()
         self.limit_status()
 
 
@@ -255,19 +261,25 @@ class EngagementForm(StatusOutsidePauseMixin, forms.ModelForm):
     def __init__(self, *args, vendor: Vendor, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.vendor = vendor
-        self.fields["owner"].queryset = _people()
         self.limit_status()
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        others = Engagement.objects.filter(vendor=self.instance.vendor, name__iexact=name)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        if self.name_taken(name):
             raise ValidationError(
                 _("This vendor already has an engagement with this name."), code="duplicate"
             )
         return name
+
+    def name_taken(self, name: str) -> bool:
+        """Whether the vendor has another engagement of this name.
+
+        The CSV import answers from the engagements it fetched once per file.
+        """
+        others = Engagement.objects.filter(vendor=self.instance.vendor, name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        return others.exists()
 
     def clean(self):
         cleaned = super().clean()
