@@ -546,11 +546,8 @@ def inventory_import(request: HtmxHttpRequest) -> HttpResponse:
         plan = read_import(kind, data)
     token = uuid.uuid4().hex
     if plan.ok:
-        request.session[IMPORT_SESSION_KEY] = {
-            "token": token,
-            "kind": kind,
-            "data": data.decode("utf-8-sig"),
-        }
+        # The decoded text, so that the confirmation reads the file just as previewed.
+        request.session[IMPORT_SESSION_KEY] = {"token": token, "kind": kind, "data": plan.text}
     context.update(plan=plan, kind=KINDS[kind], token=token, filename=upload.name)
     return render(request, "vendors/import.html", context, status=200 if plan.ok else 422)
 
@@ -577,11 +574,17 @@ def inventory_import_confirm(request: HtmxHttpRequest) -> HttpResponse:
     if not plan.ok:
         del request.session[IMPORT_SESSION_KEY]
         return render(request, "vendors/import.html", context, status=422)
-    counts = services.inventory_import(plan=plan, actor=request.user)
+    try:
+        counts = services.inventory_import(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        # A status was paused or resumed by an incident since the file was read.
+        del request.session[IMPORT_SESSION_KEY]
+        plan.file_errors.extend(exc.messages)
+        return render(request, "vendors/import.html", context, status=422)
     del request.session[IMPORT_SESSION_KEY]
     messages.success(
         request,
-        _("Imported %(label)s: %(create)d added, %(update)d updated.")
+        _("Imported %(label)s: %(create)d added, %(update)d updated, %(unchanged)d unchanged.")
         % {"label": KINDS[pending["kind"]].label.lower(), **counts},
     )
     return redirect(_import_destination(pending["kind"]))
