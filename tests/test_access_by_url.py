@@ -94,6 +94,8 @@ RULES = {
     "vendors:stakeholder-detail": INVENTORY_READ,
     "vendors:import-template": INVENTORY_READ,
     "vendors:export": INVENTORY_EXPORT,
+    "vendors:asset-export": INVENTORY_EXPORT,
+    "vendors:engagement-export": INVENTORY_EXPORT,
     "vendors:create": INVENTORY_EDIT,
     "vendors:edit": INVENTORY_EDIT,
     "vendors:asset-create": INVENTORY_EDIT,

@@ -6,6 +6,7 @@ app_name = "vendors"
 
 asset_urls = [
     path("assets/", views.asset_list, name="asset-list"),
+    path("assets/export.csv", views.asset_export, name="asset-export"),
     path("assets/new/", views.asset_create, name="asset-create"),
     path("assets/<slug:slug>/", views.asset_detail, name="asset-detail"),
     path("assets/<slug:slug>/edit/", views.asset_edit, name="asset-edit"),
@@ -29,6 +30,7 @@ stakeholder_urls = [
 ]
 
 engagement_urls = [
+    path("engagements/export.csv", views.engagement_export, name="engagement-export"),
     path("engagements/<int:pk>/edit/", views.engagement_edit, name="engagement-edit"),
     path(
         "engagements/<int:pk>/access/add/",

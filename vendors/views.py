@@ -26,6 +26,7 @@ from vendors.imports import (
     KINDS,
     MAX_IMPORT_BYTES,
     ImportPlan,
+    export_rows,
     file_too_large,
     read_import,
     template_csv,
@@ -87,30 +88,14 @@ def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def vendor_export(request: HtmxHttpRequest) -> HttpResponse:
     filters = VendorFilter(request.GET or None, queryset=selectors.vendor_list(user=request.user))
-    rows = (
-        (
-            vendor.name,
-            vendor.get_tier_display(),
-            vendor.get_status_display(),
-            vendor.services,
-            vendor.relationship_owner.display_name if vendor.relationship_owner else "",
-            vendor.notify_us_within_hours or "",
-            "; ".join(vendor.jurisdictions),
-            vendor.engagement_count,
-        )
-        for vendor in filters.qs.iterator(chunk_size=500)
+    return _export("vendors", filters.qs)
+
+
+def _export(kind: str, queryset) -> HttpResponse:
+    """The records as a CSV that imports back unchanged, under the import template's header."""
+    return csv_response(
+        filename=f"{kind}.csv", header=KINDS[kind].header, rows=export_rows(kind, queryset)
     )
-    header = [
-        "name",
-        "tier",
-        "status",
-        "services",
-        "relationship_owner",
-        "notify_us_within_hours",
-        "jurisdictions",
-        "engagements",
-    ]
-    return csv_response(filename="vendors.csv", header=header, rows=rows)
 
 
 @inventory_reader_required
@@ -241,6 +226,12 @@ def vendor_contact_delete(request: HtmxHttpRequest, slug: str, contact_id: int) 
 # --- engagements -----------------------------------------------------------
 
 
+@inventory_exporter_required
+@require_GET
+def engagement_export(request: HtmxHttpRequest) -> HttpResponse:
+    return _export("engagements", Engagement.objects.all())
+
+
 @inventory_editor_required
 @require_http_methods(["GET", "POST"])
 def engagement_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -346,9 +337,17 @@ def asset_list(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "page": _page(request, filters.qs),
         "can_edit": can_manage_inventory(request.user),
+        "can_export": may_export_inventory(request.user),
     }
     template = "vendors/asset_list.html#results" if request.htmx else "vendors/asset_list.html"
     return render(request, template, context)
+
+
+@inventory_exporter_required
+@require_GET
+def asset_export(request: HtmxHttpRequest) -> HttpResponse:
+    filters = DataAssetFilter(request.GET or None, queryset=selectors.data_asset_list())
+    return _export("data-assets", filters.qs)
 
 
 @inventory_reader_required

@@ -141,13 +141,14 @@ def test_export_follows_the_filters_and_neutralises_formula_cells(client, legal)
     assert rows[1:] == [
         [
             '\'=HYPERLINK("http://evil.example")',
-            "Critical",
-            "Active",
             "Data labelling",
+            "critical",
+            "active",
             "",
             "24",
             "IE",
-            "0",
+            "",
+            "",
         ]
     ]
 
