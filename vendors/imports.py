@@ -192,6 +192,7 @@ class Lookups:
 
     def __init__(self):
         self._choice_fields: dict[tuple, forms.ModelChoiceField] = {}
+        self._related: dict[str, dict[int, set[int]]] = {}
 
     @cached_property
     def new_vendor(self) -> Vendor:
@@ -204,8 +205,7 @@ class Lookups:
 
     @cached_property
     def _logins(self) -> dict[str, dict[str, list[User]]]:
-        logins = {"username": defaultdict(list), "username_ci": defaultdict(list)}
-        logins["email_ci"] = defaultdict(list)
+        logins = {index: defaultdict(list) for index in ("username", "username_ci", "email_ci")}
         for user in self.users.values():
             logins["username"][user.username].append(user)
             logins["username_ci"][user.username.lower()].append(user)
@@ -256,10 +256,6 @@ class Lookups:
         ):
             descriptions[engagement_id].add(description.lower())
         return descriptions
-
-    @cached_property
-    def _related(self) -> dict[str, dict[int, set[int]]]:
-        return {}
 
     def related_ids(self, model_field: models.ManyToManyField) -> dict[int, set[int]]:
         """For each record, the ids a many-to-many field holds: one query on its table."""
@@ -352,7 +348,7 @@ class _SharedFields(dict):
     Django copies a form's fields so that one form may change its own without
     touching another's, and that copy is most of the cost of making a form.
     Cleaning changes no field, and what the forms' ``__init__`` does change
-    (a queryset, the status choices) it sets alike on every row.
+    (the status choices) it sets alike on every row.
     """
 
     def __deepcopy__(self, memo):
