@@ -7,12 +7,13 @@ PORT ?= 8000
 PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint venv
+.PHONY: help run test lint bench venv
 
 help:
 	@echo "make run   - install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test  - run the whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis)"
 	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make bench - time key pages in a throwaway database; writes var/bench.json"
 
 venv: $(BIN)/.installed
 
@@ -60,3 +61,9 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The bench builds its own data in a throwaway database (never DATABASE_URL's own)
+# and fails when a page misses its target; DEBUG as for make run.
+bench: export DEBUG ?= 1
+bench: venv
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
