@@ -12,7 +12,7 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3
 help:
 	@echo "make run   - install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test  - run the whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis)"
-	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make lint  - ruff check, ruff format --check and the import layers (import-linter)"
 	@echo "make bench - time key pages in a throwaway database; writes var/bench.json"
 
 venv: $(BIN)/.installed
@@ -61,6 +61,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The bench builds its own data in a throwaway database (never DATABASE_URL's own)
 # and fails when a page misses its target; DEBUG as for make run.

@@ -37,9 +37,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # Where people outside reach BreachDesk: acknowledgement links in emails use it.
 # In development it follows PORT, the port `make run` serves on.
-SITE_URL = envstr(
-    "SITE_URL", f"http://127.0.0.1:{envint('PORT', 8000)}" if DEBUG else ""
-).rstrip("/")
+_DEVELOPMENT_SITE_URL = f"http://127.0.0.1:{envint('PORT', 8000)}"
+SITE_URL = envstr("SITE_URL", _DEVELOPMENT_SITE_URL if DEBUG else "").rstrip("/")
 if not SITE_URL:
     raise ImproperlyConfigured(
         "SITE_URL must be set when DEBUG is off (e.g. https://breachdesk.example.com): "

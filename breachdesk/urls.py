@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from breachdesk import views
 from breachdesk.roles import role_not_required
-from incidents import views as incident_views
+from incidents.views import deadlines as incident_deadlines
+from incidents.views import lists as incident_lists
+from incidents.views import notifications as incident_notifications
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", incident_lists.dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("ack/<str:token>/", views.acknowledge, name="ack"),
+    path("ack/<str:token>/", incident_notifications.notification_acknowledge, name="ack"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", role_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path(
@@ -23,8 +25,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
-    path("clocks/", incident_views.whatif, name="whatif"),
-    path("deadlines.ics", incident_views.my_deadlines_ics, name="deadlines-ics"),
+    path("clocks/", incident_deadlines.whatif, name="whatif"),
+    path("deadlines.ics", incident_deadlines.my_deadlines_ics, name="deadlines-ics"),
     path("accounts/preferences/calendar-key/", views.calendar_key_rotate, name="calendar-key"),
     path("incidents/", include("incidents.urls")),
     path("vendors/", include("vendors.urls")),

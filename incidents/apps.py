@@ -7,7 +7,10 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from incidents import checks  # noqa: F401 - registers the system checks
+        from incidents import (
+            checks,  # noqa: F401 - registers the system checks
+            tasks,  # noqa: F401 - registers the Celery tasks services publish
+        )
         from incidents.selectors import open_incident_vendor_ids
         from vendors.selectors import set_open_incident_vendors
 

@@ -13,8 +13,8 @@ def privileged_text_off_the_chain(app_configs=None, databases=None, **kwargs):
         return []
     from django.db import connections
 
-    from incidents.events import PRIVILEGED_NOTE_SUMMARY
     from incidents.models import TimelineEntry
+    from incidents.timeline import PRIVILEGED_NOTE_SUMMARY
 
     errors = []
     for database in databases:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from breachdesk.models import User
 from incidents import services
 from incidents.models import Incident, IncidentMember, Task
-from incidents.services.notifications import ack_token, notification_mark_failed
+from incidents.services.delivery import notification_mark_failed
+from incidents.services.notice_composition import ack_token
 from vendors.demo import TRAINING_DATA_VENDOR
 from vendors.models import DataAsset, Stakeholder, StakeholderContact, Vendor
 

@@ -37,9 +37,15 @@ class Abilities:
 def abilities_for(
     user: User, incident: Incident, membership: IncidentMember | None = None
 ) -> Abilities:
-    if membership is None:
+    """What ``user`` may do on ``incident``; the team role comes from ``membership``, from
+    the gate's ``member_role`` (read with the incident), or else from one query."""
+    if membership is not None:
+        role = membership.role
+    elif hasattr(incident, "member_role"):
+        role = incident.member_role
+    else:
         membership = incident.members.filter(user=user).first()
-    role = membership.role if membership else None
+        role = membership.role if membership else None
     allowed = incident_roles_allowed(user)
     working_role = role if role in allowed else None
     commands = may_command(user) and (user.is_staff or incident.commander_id == user.pk)

@@ -6,7 +6,7 @@ from celery import Task, shared_task
 class NotificationSendTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         """After the last retry: the row is marked failed and the failure goes on the timeline."""
-        from incidents.services.notifications import notification_mark_failed
+        from incidents.services.delivery import notification_mark_failed
 
         notification_mark_failed(notification_id=kwargs["notification_id"], error=str(exc))
 
@@ -23,14 +23,14 @@ class NotificationSendTask(Task):
     max_retries=6,
 )
 def notification_send_task(*, notification_id: int) -> str:
-    from incidents.services.notifications import notification_send
+    from incidents.services.delivery import notification_send
 
     return notification_send(notification_id=notification_id)
 
 
 @shared_task(expires=50)
 def notifications_sweep_task() -> None:
-    from incidents.services.notifications import notifications_sweep
+    from incidents.services.delivery import notifications_sweep
 
     notifications_sweep()
 

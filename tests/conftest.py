@@ -434,7 +434,7 @@ def scripted(settings):
     from breachdesk.models import User
     from incidents import services
     from incidents.models import Incident, Notification
-    from incidents.services.notifications import ack_token
+    from incidents.services.notice_composition import ack_token
     from vendors.models import (
         DataAsset,
         Engagement,

@@ -4,11 +4,10 @@ Every time must carry its zone; every problem names its field, because a
 wrong fact gives a wrong legal deadline without any other sign.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-from vendors.jurisdictions import unknown_codes
 
 ROLES = ("controller", "processor")
 NIS2_TYPES = ("essential", "important")
@@ -135,7 +134,16 @@ def _count(name: str, value: Any) -> int | None:
     return value
 
 
-def parse_facts(data: Any) -> Facts:
+def parse_facts(
+    data: Any, *, unknown_codes: Callable[[list[str]], list[str]] | None = None
+) -> Facts:
+    """The facts record from JSON-like ``data``; FactsError names the first bad field.
+
+    ``unknown_codes`` (codes → those it does not know) checks the jurisdiction
+    codes; the engine knows no list of its own, so that it depends on nothing
+    but the standard library and its calendar packages. Callers pass
+    ``vendors.jurisdictions.unknown_codes``.
+    """
     if not isinstance(data, dict):
         raise FactsError("facts", "must be a JSON object")
     times = {name: _time(data, name) for name in TIME_FIELDS}
@@ -159,7 +167,7 @@ def parse_facts(data: Any) -> Facts:
     affected_data = data.get("affected") or {}
     if not isinstance(affected_data, dict):
         raise FactsError("affected", "must map jurisdiction codes to numbers of people")
-    unknown = unknown_codes([str(code) for code in affected_data])
+    unknown = unknown_codes([str(code) for code in affected_data]) if unknown_codes else []
     if unknown:
         raise FactsError("affected", f"unknown jurisdiction code(s): {', '.join(unknown)}")
     affected = {code: _count(f"affected.{code}", n) for code, n in affected_data.items()}

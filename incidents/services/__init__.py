@@ -1,4 +1,16 @@
-"""Domain operations on incidents; each owns its transaction and its timeline entry."""
+"""Domain operations on incidents; each owns its transaction and its timeline entry.
+
+The modules, in layers (a module uses only those below it; none uses one above):
+
+- ``incidents`` (open, phases, command, team, notes), ``triage`` (pause,
+  resume, scope review), ``exports``
+- ``reminders`` (the sweep of reminders and escalations)
+- ``notifications`` (the notice workflow: draft, approve, queue, retry, acknowledge)
+- ``delivery`` (claim, send, the outbox sweep), ``notice_composition`` (what a
+  notice says, acknowledgement links)
+- ``deadlines`` (the clock engine applied; when reminders are due), ``playbook_tasks``
+- ``common`` (``lock_incident``: the one way to lock and check)
+"""
 
 from incidents.services.deadlines import (
     deadline_mark_met,
@@ -7,6 +19,8 @@ from incidents.services.deadlines import (
     incident_facts,
     incident_record_decisions,
 )
+from incidents.services.delivery import notification_send, notifications_sweep
+from incidents.services.exports import timeline_export_record
 from incidents.services.incidents import (
     check_incident_times,
     incident_advance_phase,
@@ -23,24 +37,16 @@ from incidents.services.notifications import (
     notification_acknowledge,
     notification_approve,
     notification_retry,
-    notification_send,
     notification_update_draft,
     notifications_draft_partner_notices,
     notifications_send_approved,
-    notifications_sweep,
 )
+from incidents.services.playbook_tasks import task_assign, task_complete, task_reopen, task_skip
 from incidents.services.reminders import deadlines_sweep
-from incidents.services.tasks import task_assign, task_complete, task_reopen, task_skip
-from incidents.services.timeline import (
-    timeline_export_entries,
-    timeline_export_record,
-    timeline_privileged_texts,
-    verify_chain,
-)
 from incidents.services.triage import (
     ScopeMark,
-    engagement_resume_approve,
     engagements_pause,
+    pause_approve_resume,
     scope_review_mark,
     scope_review_mark_many,
 )
@@ -52,7 +58,6 @@ __all__ = [
     "deadline_waive",
     "deadlines_recompute",
     "deadlines_sweep",
-    "engagement_resume_approve",
     "engagements_pause",
     "incident_advance_phase",
     "incident_facts",
@@ -73,14 +78,12 @@ __all__ = [
     "notifications_draft_partner_notices",
     "notifications_send_approved",
     "notifications_sweep",
+    "pause_approve_resume",
     "scope_review_mark",
     "scope_review_mark_many",
     "task_assign",
     "task_complete",
     "task_reopen",
     "task_skip",
-    "timeline_export_entries",
     "timeline_export_record",
-    "timeline_privileged_texts",
-    "verify_chain",
 ]

@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from breachdesk.models import User
 from breachdesk.text import fit
-from incidents import events
+from incidents import timeline
 from incidents.chain import iso_or_none, iso_utc
 from incidents.clocks import Clock, compute_clocks, contract_rule_id, parse_facts
 from incidents.models import (
@@ -22,8 +22,8 @@ from incidents.models import (
     Notification,
     OrganisationProfile,
 )
-from incidents.permissions import abilities_for
-from incidents.services.common import CLOCK_SKEW, lock_incident
+from incidents.services.common import CLOCK_SKEW, Need, lock_incident
+from vendors.jurisdictions import unknown_codes
 
 NOT_ALLOWED_MET = "Only the incident commander or Legal record a deadline as met."
 NOT_LEGAL = "Only Legal decides that a notification is not required."
@@ -35,6 +35,7 @@ NOT_OPEN = "This deadline is already {status}."
 DECISION_IN_FUTURE = "This time is in the future; record when the decision was taken."
 DECISION_BEFORE_AWARENESS = "A decision cannot come before we became aware of the incident."
 NOT_ALLOWED_DECISIONS = "Only the incident commander or Legal record these decisions."
+NOT_ALLOWED_RECOMPUTE = "Only the incident commander recomputes the deadlines."
 
 DECISION_TIMES = (
     "determined_at",
@@ -51,8 +52,11 @@ ESCALATION = "overdue"
 # --- facts -------------------------------------------------------------------------------
 
 
-def incident_facts(incident: Incident) -> dict[str, Any]:
-    """The incident as the clock engine reads it: JSON-like, all times in UTC."""
+def incident_facts(incident: Incident, deadlines: list[Deadline] | None = None) -> dict[str, Any]:
+    """The incident as the clock engine reads it: JSON-like, all times in UTC.
+
+    ``deadlines`` are the incident's deadlines when the caller has read them.
+    """
     profile = OrganisationProfile.current()
     affected_items = [
         item for item in incident.scope_items.all() if item.status in AFFECTED_SCOPE_STATUSES
@@ -84,9 +88,11 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
         v.notify_us_within_hours for v in incident.vendors.all() if v.notify_us_within_hours
     ]
     decided = bool(affected_items)
+    deadlines = incident.deadlines.all() if deadlines is None else deadlines
     submitted = {
         deadline.rule_id: iso_or_none(deadline.met_at)
-        for deadline in incident.deadlines.filter(status=Deadline.Status.MET)
+        for deadline in deadlines
+        if deadline.status == Deadline.Status.MET
     }
     return {
         "aware_at": iso_or_none(incident.discovered_at),
@@ -150,14 +156,16 @@ def _settled(clock: Clock, incident: Incident) -> dict[str, Any]:
     return {}
 
 
-def recompute(incident: Incident, actor: User | None) -> None:
+def deadlines_refresh(*, incident: Incident, actor: User | None) -> None:
     """Bring the incident's deadlines in line with its facts, inside the caller's transaction.
 
     New obligations, moved due times and obligations that no longer apply are
     each a timeline entry. Met and waived deadlines are decisions: untouched.
     """
-    clocks = {c.rule: c for c in compute_clocks(parse_facts(incident_facts(incident)))}
-    existing = {d.rule_id: d for d in incident.deadlines.all()}
+    current = list(incident.deadlines.all())
+    facts = parse_facts(incident_facts(incident, current), unknown_codes=unknown_codes)
+    clocks = {c.rule: c for c in compute_clocks(facts)}
+    existing = {d.rule_id: d for d in current}
     for rule_id, clock in clocks.items():
         deadline = existing.get(rule_id)
         if deadline is None:
@@ -166,7 +174,7 @@ def recompute(incident: Incident, actor: User | None) -> None:
             )
             schedule_reminders(deadline)
             deadline.save()
-            events.record_deadline_set(deadline=deadline, actor=actor)
+            timeline.record_deadline_set(deadline=deadline, actor=actor)
             continue
         if rule_id in SETTLED_BY_FACTS:
             for name, value in {**_fields(clock), **_settled(clock, incident)}.items():
@@ -186,7 +194,7 @@ def recompute(incident: Incident, actor: User | None) -> None:
         deadline.save()
         if previous_due != deadline.due_at:
             deadline.incident = incident
-            events.record_deadline_moved(
+            timeline.record_deadline_moved(
                 deadline=deadline,
                 actor=actor,
                 previous_due_at=previous_due,
@@ -197,22 +205,29 @@ def recompute(incident: Incident, actor: User | None) -> None:
     for rule_id, deadline in existing.items():
         if rule_id not in clocks and deadline.status == Deadline.Status.PENDING:
             deadline.incident = incident
-            events.record_deadline_dropped(deadline=deadline, actor=actor)
+            timeline.record_deadline_dropped(deadline=deadline, actor=actor)
             deadline.delete()
 
 
 @transaction.atomic(durable=True)
-def deadlines_recompute(*, incident: Incident, actor: User | None) -> None:
-    recompute(lock_incident(incident), actor)
+def deadlines_recompute(*, incident: Incident, actor: User) -> None:
+    """The commander's "recompute from the inventory" (contract windows edited since)."""
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_ALLOWED_RECOMPUTE
+    )
+    deadlines_refresh(incident=incident, actor=actor)
 
 
 @transaction.atomic(durable=True)
 def incident_record_decisions(*, incident: Incident, actor: User, **decisions: Any) -> Incident:
     """Decision moments only people can set: determination, materiality, classification …"""
-    incident = lock_incident(incident)
-    abilities = abilities_for(actor, incident)
-    if not (abilities.commands or abilities.approves_as_legal):
-        raise PermissionDenied(NOT_ALLOWED_DECISIONS)
+    incident = lock_incident(
+        incident,
+        actor=actor,
+        need=Need.COMMAND_OR_LEGAL,
+        open_only=False,
+        refused=NOT_ALLOWED_DECISIONS,
+    )
     errors: dict[str, list[str]] = {}
     latest = timezone.now() + CLOCK_SKEW
     for name in DECISION_TIMES:
@@ -232,26 +247,25 @@ def incident_record_decisions(*, incident: Incident, actor: User, **decisions: A
     if not changes:
         return incident
     incident.save(update_fields=[*changes, "updated_at"])
-    events.record_decisions(incident=incident, actor=actor, changes=changes)
-    recompute(incident, actor)
+    timeline.record_decisions(incident=incident, actor=actor, changes=changes)
+    deadlines_refresh(incident=incident, actor=actor)
     return incident
 
 
-def _locked_deadline(deadline: Deadline) -> tuple[Incident, Deadline]:
-    incident = lock_incident(deadline.incident)
+def _locked_deadline(deadline: Deadline, actor: User, need: Need, refused: str) -> Deadline:
+    incident = lock_incident(
+        deadline.incident, actor=actor, need=need, open_only=False, refused=refused
+    )
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     deadline.incident = incident
-    return incident, deadline
+    return deadline
 
 
 @transaction.atomic(durable=True)
 def deadline_mark_met(
     *, deadline: Deadline, actor: User, filed_at: datetime, reference: str
 ) -> Deadline:
-    incident, deadline = _locked_deadline(deadline)
-    abilities = abilities_for(actor, incident)
-    if not (abilities.commands or abilities.approves_as_legal):
-        raise PermissionDenied(NOT_ALLOWED_MET)
+    deadline = _locked_deadline(deadline, actor, Need.COMMAND_OR_LEGAL, NOT_ALLOWED_MET)
     if not deadline.is_open:
         raise ValidationError(NOT_OPEN.format(status=deadline.get_status_display().lower()))
     reference = reference.strip()
@@ -265,7 +279,7 @@ def deadline_mark_met(
     if errors:
         raise ValidationError(errors)
     _met(deadline, actor, filed_at, reference=reference)
-    recompute(incident, actor)
+    deadlines_refresh(incident=deadline.incident, actor=actor)
     return deadline
 
 
@@ -278,10 +292,10 @@ def _met(deadline, actor, met_at, *, reference="", notification=None) -> None:
     deadline.decided_at = timezone.now()
     schedule_reminders(deadline)
     deadline.save()
-    events.record_deadline_met(deadline=deadline, actor=actor)
+    timeline.record_deadline_met(deadline=deadline, actor=actor)
 
 
-def met_by_notification(notification: Notification) -> None:
+def deadline_met_by_notification(notification: Notification) -> None:
     """A sent partner notice meets that partner's contractual clock (caller's transaction)."""
     if notification.stakeholder is None:
         return
@@ -302,9 +316,7 @@ def met_by_notification(notification: Notification) -> None:
 @transaction.atomic(durable=True)
 def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> Deadline:
     """Legal decides a notification is not required, and says why: the decision log."""
-    incident, deadline = _locked_deadline(deadline)
-    if not abilities_for(actor, incident).approves_as_legal:
-        raise PermissionDenied(NOT_LEGAL)
+    deadline = _locked_deadline(deadline, actor, Need.LEGAL, NOT_LEGAL)
     if not deadline.is_open:
         raise ValidationError(NOT_OPEN.format(status=deadline.get_status_display().lower()))
     reason = reason.strip()
@@ -316,7 +328,7 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> Deadline:
     deadline.decided_at = timezone.now()
     schedule_reminders(deadline)
     deadline.save()
-    events.record_deadline_waived(deadline=deadline, actor=actor)
+    timeline.record_deadline_waived(deadline=deadline, actor=actor)
     return deadline
 
 

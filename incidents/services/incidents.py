@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from breachdesk.roles import incident_roles_allowed, may_command
-from incidents import events
+from incidents import timeline
 from incidents.exceptions import TransitionNotAllowed
 from incidents.models import (
     PHASE_ORDER,
@@ -23,8 +23,8 @@ from incidents.models import (
 )
 from incidents.permissions import abilities_for
 from incidents.selectors import incident_visible_to
-from incidents.services.common import CLOCK_SKEW, lock_incident
-from incidents.services.deadlines import recompute as recompute_deadlines
+from incidents.services.common import CLOCK_SKEW, Need, lock_incident
+from incidents.services.deadlines import deadlines_refresh
 from vendors.models import Vendor
 
 MAX_NOTE_LENGTH = 20_000
@@ -52,7 +52,6 @@ NOTE_NOT_ALLOWED = "Only members working this incident, and Legal, can add notes
 PRIVILEGE_NOT_ALLOWED = "Only Legal can mark a note privileged."
 COMMANDER_STAYS = "The incident commander stays a member; hand over command first."
 ALREADY_MEMBER = "{name} is already a member of this incident."
-CLOSED_INCIDENT = "This incident is closed; reopen it first."
 CANNOT_COMMAND = (
     "{name} cannot command an incident: only people in the Commander role (and "
     "administrators) can. Ask an administrator to give them the role first."
@@ -62,11 +61,6 @@ ROLE_NOT_ALLOWED = (
     "{allowed}."
 )
 NO_ROLE_MEMBER = "{name} has no role in BreachDesk yet; an administrator must give them one first."
-
-
-def _require_command(actor: User, incident: Incident) -> None:
-    if not abilities_for(actor, incident).commands:
-        raise PermissionDenied(NOT_COMMANDER)
 
 
 def _check_team_role(user: User, role: str) -> None:
@@ -93,11 +87,6 @@ def _stays_as(user: User) -> str:
         if role in allowed:
             return role
     return IncidentMember.Role.VIEWER
-
-
-def _require_open(incident: Incident) -> None:
-    if incident.is_closed:
-        raise ValidationError(CLOSED_INCIDENT)
 
 
 def check_incident_times(
@@ -215,8 +204,8 @@ def incident_open(
         incident=incident, user=commander, role=IncidentMember.Role.COMMANDER
     )
     _create_tasks(incident)
-    events.record_incident_opened(incident=incident, actor=actor)
-    recompute_deadlines(incident, actor)
+    timeline.record_incident_opened(incident=incident, actor=actor)
+    deadlines_refresh(incident=incident, actor=actor)
     return incident
 
 
@@ -245,11 +234,12 @@ def _open_required_titles(incident: Incident) -> list[str]:
 def incident_advance_phase(
     *, incident: Incident, to_phase: str, actor: User, override_reason: str = ""
 ) -> Incident:
-    incident = lock_incident(incident)
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     if incident.phase == to_phase:
         # A double-click, or two people pressing at once: already done.
         return incident
-    _require_command(actor, incident)
     if to_phase not in PHASE_ORDER or incident.next_phase != to_phase:
         raise TransitionNotAllowed(
             f"An incident in {incident.phase} can only move on to {incident.next_phase}."
@@ -277,7 +267,7 @@ def incident_advance_phase(
     incident.phase = to_phase
     incident.phase_changed_at = timezone.now()
     incident.save(update_fields=["phase", "phase_changed_at", "updated_at"])
-    events.record_phase_changed(
+    timeline.record_phase_changed(
         incident=incident,
         actor=actor,
         from_phase=from_phase,
@@ -291,8 +281,9 @@ def incident_advance_phase(
 
 @transaction.atomic(durable=True)
 def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident:
-    incident = lock_incident(incident)
-    _require_command(actor, incident)
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     if not incident.is_closed:
         raise TransitionNotAllowed(NOT_CLOSED)
     reason = reason.strip()
@@ -301,7 +292,7 @@ def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident
     incident.phase = Incident.Phase.RECOVERY
     incident.phase_changed_at = timezone.now()
     incident.save(update_fields=["phase", "phase_changed_at", "updated_at"])
-    events.record_incident_reopened(
+    timeline.record_incident_reopened(
         incident=incident, actor=actor, to_phase=incident.phase, reason=reason
     )
     return incident
@@ -311,8 +302,9 @@ def incident_reopen(*, incident: Incident, actor: User, reason: str) -> Incident
 def incident_set_severity(
     *, incident: Incident, actor: User, severity: str, reason: str = ""
 ) -> Incident:
-    incident = lock_incident(incident)
-    _require_command(actor, incident)
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     if severity not in Incident.Severity.values:
         raise ValidationError({"severity": ["Choose SEV1, SEV2, SEV3 or SEV4."]})
     if incident.severity == severity:
@@ -320,7 +312,7 @@ def incident_set_severity(
     old = incident.severity
     incident.severity = severity
     incident.save(update_fields=["severity", "updated_at"])
-    events.record_severity_changed(
+    timeline.record_severity_changed(
         incident=incident, actor=actor, old=old, new=severity, reason=reason.strip()
     )
     return incident
@@ -335,14 +327,14 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
     Commander role and staff may), PermissionDenied when ``actor`` may neither
     hand over nor take command.
     """
-    incident = lock_incident(incident)
+    incident = lock_incident(incident, actor=actor, need=None, open_only=False)
     taking = (
         commander.pk == actor.pk
         and may_command(actor)
         and incident_visible_to(user=actor, incident=incident)
     )
-    if not taking:
-        _require_command(actor, incident)
+    if not taking and not abilities_for(actor, incident).commands:
+        raise PermissionDenied(NOT_COMMANDER)
     if incident.commander_id == commander.pk:
         return incident
     if not may_command(commander):
@@ -356,28 +348,30 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
     IncidentMember.objects.update_or_create(
         incident=incident, user=commander, defaults={"role": IncidentMember.Role.COMMANDER}
     )
-    events.record_commander_changed(incident=incident, actor=actor, old=old, new=commander)
+    timeline.record_commander_changed(incident=incident, actor=actor, old=old, new=commander)
     return incident
 
 
 @transaction.atomic(durable=True)
 def member_add(*, incident: Incident, actor: User, user: User, role: str) -> IncidentMember:
-    incident = lock_incident(incident)
-    _require_command(actor, incident)
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     if role not in IncidentMember.Role.values or role == IncidentMember.Role.COMMANDER:
         raise ValidationError({"role": ["Choose responder, legal or viewer."]})
     _check_team_role(user, role)
     if incident.members.filter(user=user).exists():
         raise ValidationError({"user": [ALREADY_MEMBER.format(name=user.display_name)]})
     member = IncidentMember.objects.create(incident=incident, user=user, role=role)
-    events.record_member_added(incident=incident, actor=actor, member=member)
+    timeline.record_member_added(incident=incident, actor=actor, member=member)
     return member
 
 
 @transaction.atomic(durable=True)
 def member_set_role(*, member: IncidentMember, actor: User, role: str) -> IncidentMember:
-    incident = lock_incident(member.incident)
-    _require_command(actor, incident)
+    incident = lock_incident(
+        member.incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     member = IncidentMember.objects.select_for_update().get(pk=member.pk)
     if member.user_id == incident.commander_id:
         raise ValidationError(COMMANDER_STAYS)
@@ -389,7 +383,7 @@ def member_set_role(*, member: IncidentMember, actor: User, role: str) -> Incide
     old_role = member.role
     member.role = role
     member.save(update_fields=["role"])
-    events.record_member_role_changed(
+    timeline.record_member_role_changed(
         incident=incident, actor=actor, member=member, old_role=old_role
     )
     return member
@@ -397,13 +391,14 @@ def member_set_role(*, member: IncidentMember, actor: User, role: str) -> Incide
 
 @transaction.atomic(durable=True)
 def member_remove(*, member: IncidentMember, actor: User) -> None:
-    incident = lock_incident(member.incident)
-    _require_command(actor, incident)
+    incident = lock_incident(
+        member.incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
     if member.user_id == incident.commander_id:
         raise ValidationError(COMMANDER_STAYS)
     user, role = member.user, member.role
     member.delete()
-    events.record_member_removed(incident=incident, actor=actor, user=user, role=role)
+    timeline.record_member_removed(incident=incident, actor=actor, user=user, role=role)
 
 
 @transaction.atomic(durable=True)
@@ -415,11 +410,10 @@ def note_add(
     privileged: bool = False,
     occurred_at: datetime | None = None,
 ):
-    incident = lock_incident(incident)
-    abilities = abilities_for(actor, incident)
-    if not abilities.notes:
-        raise PermissionDenied(NOTE_NOT_ALLOWED)
-    if privileged and not abilities.privileged_notes:
+    incident = lock_incident(
+        incident, actor=actor, need=Need.NOTES, open_only=False, refused=NOTE_NOT_ALLOWED
+    )
+    if privileged and not incident.abilities.privileged_notes:
         raise PermissionDenied(PRIVILEGE_NOT_ALLOWED)
     text = text.strip()
     if not text:
@@ -430,6 +424,6 @@ def note_add(
         )
     if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"occurred_at": [FUTURE_TIME]})
-    return events.record_note_added(
+    return timeline.record_note_added(
         incident=incident, actor=actor, text=text, privileged=privileged, occurred_at=occurred_at
     )

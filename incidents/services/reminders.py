@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from breachdesk.roles import users_with_a_role
-from incidents import events
+from incidents import timeline
 from incidents.models import (
     Deadline,
     DeadlineReminder,
@@ -42,7 +42,7 @@ from incidents.services.deadlines import (
     reminder_offsets,
     schedule_reminders,
 )
-from incidents.services.notifications import queue_internal_notice
+from incidents.services.notifications import notification_queue_internal
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH_SIZE = 200
 
 
-def duty_recipients(incident: Incident, wanted: list[User]) -> list[User]:
+def reminder_recipients(incident: Incident, wanted: list[User]) -> list[User]:
     """Who receives a duty's message: the active ones of ``wanted``, or someone who can act.
 
     Inactive accounts never get mail. When none of the people a duty is for
@@ -87,14 +87,14 @@ def deadline_words(deadline: Deadline) -> str:
 def _remind(incident: Incident, wanted: list[User], *, kind: str, about: str, offset: str):
     notices = [
         notice
-        for user in duty_recipients(incident, wanted)
+        for user in reminder_recipients(incident, wanted)
         if (
-            notice := queue_internal_notice(
+            notice := notification_queue_internal(
                 incident, kind=kind, recipient=user, actor=None, deadline=about
             )
         )
     ]
-    events.record_reminder_sent(
+    timeline.record_reminder_sent(
         incident=incident, about=about, offset=offset, notifications=notices
     )
 
@@ -127,7 +127,7 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
     unlocked = Deadline.objects.select_related("incident").get(pk=deadline_id)
     if not _due_now(unlocked, now):
         return
-    incident = lock_incident(unlocked.incident)
+    incident = lock_incident(unlocked.incident, actor=None, need=None, open_only=False)
     deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
     deadline.incident = incident
     if not _due_now(deadline, now):
@@ -140,7 +140,7 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
         if _claim(deadline, ESCALATION):
             if deadline.status == Deadline.Status.PENDING:
                 deadline.status = Deadline.Status.MISSED
-            events.record_deadline_missed(deadline=deadline)
+            timeline.record_deadline_missed(deadline=deadline)
             _remind(
                 incident,
                 wanted,
@@ -179,7 +179,7 @@ def _remind_task(task_id: int, now: datetime) -> None:
     task = Task.objects.select_related("incident", "assignee").get(pk=task_id)
     if not task.is_open or task.assignee is None or task.due_at is None or task.due_at > now:
         return
-    incident = lock_incident(task.incident)
+    incident = lock_incident(task.incident, actor=None, need=None, open_only=False)
     task = Task.objects.select_related("assignee").get(pk=task_id)
     if not task.is_open or task.assignee is None or incident.is_closed:
         return

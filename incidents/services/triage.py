@@ -4,18 +4,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from breachdesk.models import User
-from incidents import events
+from incidents import timeline
 from incidents.models import EngagementPause, Incident, Notification, ScopeItem, Task
 from incidents.permissions import abilities_for
 from incidents.selectors import held_assets
-from incidents.services.deadlines import recompute as recompute_deadlines
-from incidents.services.incidents import CLOSED_INCIDENT
-from incidents.services.notifications import queue_internal_notice
-from incidents.services.reminders import duty_recipients
-from incidents.services.tasks import complete_action_tasks
+from incidents.services.common import Need, lock_incident
+from incidents.services.deadlines import deadlines_refresh
+from incidents.services.notifications import notification_queue_internal
+from incidents.services.playbook_tasks import playbook_tasks_complete_for_action
+from incidents.services.reminders import reminder_recipients
 from vendors.models import MAX_RECORDS, DataAsset, Engagement, Vendor
 
 MAX_REASON_LENGTH = 5_000
@@ -43,15 +44,6 @@ SCOPE_NEEDS_STATUS = (
 )
 
 
-def _locked_incident(incident: Incident, actor: User) -> Incident:
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    if incident.is_closed:
-        raise ValidationError(CLOSED_INCIDENT)
-    if not abilities_for(actor, incident).works:
-        raise PermissionDenied(NOT_WORKING)
-    return incident
-
-
 def _clean_reason(reason: str, empty_message: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -70,7 +62,7 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
     approved resuming. Raises ValidationError when there is nothing left to
     pause (none active, or all already paused by this incident).
     """
-    incident = _locked_incident(incident, actor)
+    incident = lock_incident(incident, actor=actor, need=Need.WORK, refused=NOT_WORKING)
     reason = _clean_reason(reason, PAUSE_NEEDS_REASON)
     vendors = list(incident.vendors.all())
     held_here = EngagementPause.objects.filter(incident=incident, resumed_at__isnull=True)
@@ -107,7 +99,7 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
     Vendor.objects.filter(
         pk__in=[vendor.pk for vendor in vendors], status=Vendor.Status.ACTIVE
     ).update(status=Vendor.Status.PAUSED, updated_at=now)
-    events.record_engagements_paused(
+    timeline.record_engagements_paused(
         incident=incident,
         actor=actor,
         engagements=engagements,
@@ -116,7 +108,9 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
     )
     # Owners of an engagement that was already paused were told when it stopped.
     _tell_engagement_owners(incident, newly_paused, reason, actor)
-    complete_action_tasks(incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor)
+    playbook_tasks_complete_for_action(
+        incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor
+    )
     return pauses
 
 
@@ -126,9 +120,9 @@ def _tell_engagement_owners(incident, engagements, reason, actor) -> None:
         notice
         for engagement in engagements
         if engagement.owner
-        for recipient in duty_recipients(incident, [engagement.owner])
+        for recipient in reminder_recipients(incident, [engagement.owner])
         if (
-            notice := queue_internal_notice(
+            notice := notification_queue_internal(
                 incident,
                 kind=Notification.Kind.ENGAGEMENT_PAUSED,
                 recipient=recipient,
@@ -139,15 +133,19 @@ def _tell_engagement_owners(incident, engagements, reason, actor) -> None:
         )
     ]
     if notices:
-        events.record_notifications_queued(incident=incident, actor=actor, notifications=notices)
+        timeline.record_notifications_queued(incident=incident, actor=actor, notifications=notices)
 
 
 @transaction.atomic(durable=True)
-def engagement_resume_approve(
+def pause_approve_resume(
     *, pause: EngagementPause, actor: User, reason: str = ""
 ) -> EngagementPause:
-    """Record one of the two approvals that resuming needs; the second resumes it."""
-    incident = Incident.objects.select_for_update().get(pk=pause.incident_id)
+    """Record one of the two approvals that resuming needs; the second resumes it.
+
+    The two are the incident commander and Legal, two different people; each
+    is checked on the locked pause (PermissionDenied for anyone else).
+    """
+    incident = lock_incident(pause.incident, actor=actor, need=None, open_only=False)
     pause = (
         EngagementPause.objects.select_for_update(of=("self",))
         .select_related("engagement__vendor", "engagement__owner")
@@ -179,13 +177,13 @@ def engagement_resume_approve(
         pause.commander_approved_by, pause.commander_approved_at = actor, now
     else:
         pause.legal_approved_by, pause.legal_approved_at = actor, now
-    events.record_resume_approved(pause=pause, actor=actor, as_role=as_role, reason=reason)
+    timeline.record_resume_approved(pause=pause, actor=actor, as_role=as_role, reason=reason)
 
     if pause.commander_approved_by_id and pause.legal_approved_by_id:
         pause.resumed_at = now
         pause.save()
         still_held = _resume_engagement(pause.engagement)
-        events.record_engagement_resumed(pause=pause, actor=actor, still_held=still_held)
+        timeline.record_engagement_resumed(pause=pause, actor=actor, still_held=still_held)
     else:
         pause.save()
     return pause
@@ -264,13 +262,14 @@ def scope_review_mark(
     records_affected: int | None = None,
     note: str = "",
 ) -> ScopeItem:
-    incident = _locked_incident(incident, actor)
+    incident = _locked_for_review(incident, actor)
+    held = _held_asset_ids(incident)
     mark = ScopeMark(data_asset, status, records_affected, note)
-    errors = _scope_mark_errors(mark, _held_asset_ids(incident, [mark]))
+    errors = _scope_mark_errors(mark, held)
     if errors:
         raise ValidationError(errors)
     item = _record_scope_mark(incident, actor, mark)
-    _after_scope_review(incident, actor)
+    _after_scope_review(incident, actor, held)
     return item
 
 
@@ -285,8 +284,8 @@ def scope_review_mark_many(
     is wrong with that asset's mark. Each asset gets its own timeline entry;
     deadlines are recomputed once, for the whole review.
     """
-    incident = _locked_incident(incident, actor)
-    held = _held_asset_ids(incident, marks)
+    incident = _locked_for_review(incident, actor)
+    held = _held_asset_ids(incident)
     errors = {}
     for mark in marks:
         mark_errors = _scope_mark_errors(mark, held)
@@ -296,13 +295,19 @@ def scope_review_mark_many(
         raise ValidationError(errors)
     items = [_record_scope_mark(incident, actor, mark) for mark in marks]
     if items:
-        _after_scope_review(incident, actor)
+        _after_scope_review(incident, actor, held)
     return items
 
 
-def _held_asset_ids(incident: Incident, marks: list[ScopeMark]) -> set[int]:
-    asked = [mark.data_asset.pk for mark in marks]
-    return set(held_assets(incident).filter(pk__in=asked).values_list("pk", flat=True))
+def _locked_for_review(incident: Incident, actor: User) -> Incident:
+    """Locked, with its vendors read once for the snapshots and the clocks."""
+    incident = lock_incident(incident, actor=actor, need=Need.WORK, refused=NOT_WORKING)
+    prefetch_related_objects([incident], "vendors")
+    return incident
+
+
+def _held_asset_ids(incident: Incident) -> set[int]:
+    return set(held_assets(incident).values_list("pk", flat=True))
 
 
 def _scope_mark_errors(mark: ScopeMark, held: set[int]) -> dict[str, list[str]]:
@@ -333,20 +338,33 @@ def _record_scope_mark(incident: Incident, actor: User, mark: ScopeMark) -> Scop
     item.snapshot = asset_snapshot(mark.data_asset, list(incident.vendors.all()))
     item.reviewed_by = actor
     item.reviewed_at = timezone.now()
-    item.full_clean()
+    # The relations and the one-row-per-asset rule come from us (the asset was
+    # checked as held, the row looked up locked); the database stands behind
+    # them. The fields a person gave are checked.
+    item.full_clean(
+        exclude=["incident", "data_asset", "reviewed_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     item.save()
-    events.record_scope_reviewed(item=item, actor=actor, previous_status=previous_status)
+    timeline.record_scope_reviewed(item=item, actor=actor, previous_status=previous_status)
     return item
 
 
-def _after_scope_review(incident: Incident, actor: User) -> None:
-    """What the exposure found so far sets in motion: deadlines, and the review task."""
-    recompute_deadlines(incident, actor)
-    if _every_held_asset_decided(incident):
-        complete_action_tasks(incident=incident, action=Task.Action.SCOPE_REVIEW, actor=actor)
+def _after_scope_review(incident: Incident, actor: User, held: set[int]) -> None:
+    """What the exposure found so far sets in motion: deadlines, and the review task.
 
-
-def _every_held_asset_decided(incident: Incident) -> bool:
-    """True once no held asset is left unreviewed or marked unknown."""
-    decided = ScopeItem.objects.filter(incident=incident).exclude(status=ScopeItem.Status.UNKNOWN)
-    return not held_assets(incident).exclude(pk__in=decided.values("data_asset")).exists()
+    The reviews are read once, for the clocks and for whether every held
+    asset is now decided (reviewed, and not "unknown").
+    """
+    prefetch_related_objects([incident], "scope_items")
+    deadlines_refresh(incident=incident, actor=actor)
+    decided = {
+        item.data_asset_id
+        for item in incident.scope_items.all()
+        if item.status != ScopeItem.Status.UNKNOWN
+    }
+    if held <= decided:
+        playbook_tasks_complete_for_action(
+            incident=incident, action=Task.Action.SCOPE_REVIEW, actor=actor
+        )

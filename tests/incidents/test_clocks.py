@@ -9,6 +9,7 @@ import pytest
 
 from incidents.clocks import RULES, FactsError, compute_clocks, parse_facts
 from tests.manage_child import REPO
+from vendors.jurisdictions import unknown_codes
 
 AWARE = "2026-11-25T09:40:00Z"  # a Wednesday, the day before Thanksgiving
 
@@ -423,7 +424,7 @@ def test_clocks_come_soonest_first_with_open_duties_last():
 )
 def test_bad_facts_name_the_field(facts, field, words):
     with pytest.raises(FactsError) as caught:
-        parse_facts(facts)
+        parse_facts(facts, unknown_codes=unknown_codes)
 
     assert caught.value.field == field
     assert words in caught.value.message

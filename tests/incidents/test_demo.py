@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from incidents import services
+from incidents import timeline
 from incidents.models import Incident, Notification, Task
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_the_demo_incident_is_partway_through_scoping(demo):
     assert not demo.tasks.filter(phase="triage", status=Task.Status.OPEN).exists()
     assert demo.pauses.filter(resumed_at__isnull=True).count() == 2
     assert demo.scope_items.count() == 2
-    assert services.verify_chain(demo).ok
+    assert timeline.verify_chain(demo).ok
 
 
 def test_the_demo_has_notices_in_several_states(demo):

@@ -17,8 +17,9 @@ from django.db import models
 from incidents import services
 from incidents.models import Deadline, Notification
 from incidents.notices import MAX_SUBJECT_LENGTH
-from incidents.services import notifications, reminders
-from incidents.services.notifications import QUEUED_GRACE, queue_internal_notice
+from incidents.services import delivery, reminders
+from incidents.services.delivery import QUEUED_GRACE
+from incidents.services.notifications import notification_queue_internal
 from tests.factories import (
     EngagementFactory,
     StakeholderFactory,
@@ -306,7 +307,7 @@ def test_the_incident_page_shows_why_a_deadline_could_not_be_reminded(
 def lost_rows(incident, commander, responder, legal):
     """Three internal updates queued an hour ago whose publication the broker lost."""
     return [
-        queue_internal_notice(
+        notification_queue_internal(
             incident, kind=Notification.Kind.INTERNAL_UPDATE, recipient=user, actor=commander
         ).pk
         for user in (commander, responder, legal)
@@ -323,7 +324,7 @@ def publish_fails_once(lost_rows, monkeypatch):
         if notification_id == lost_rows[0] and published.count(notification_id) == 1:
             raise RuntimeError("broker connection reset")
 
-    monkeypatch.setattr(notifications, "publish_send", publish)
+    monkeypatch.setattr(delivery, "publish_send", publish)
     return published
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from breachdesk.celery import app as celery_app
 from incidents import services
 from incidents.models import Notification
-from incidents.services import notifications as outbox
+from incidents.services import delivery
 from tests.factories import StakeholderContactFactory
 from vendors.models import DataAsset, Stakeholder
 
@@ -92,7 +92,7 @@ def test_a_broker_outage_at_send_time_is_caught_up_by_the_sweep(
 
     broker_back = broker_down
     broker_back()
-    services.notifications_sweep(now=timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1))
+    services.notifications_sweep(now=timezone.now() + delivery.QUEUED_GRACE + timedelta(seconds=1))
 
     _wait_for(lambda: _status(approved_notice) == Notification.Status.SENT, message="sent")
     time.sleep(1)
@@ -109,7 +109,9 @@ def test_a_worker_killed_while_sending_causes_no_second_email(
     celery_worker.kill()
     time.sleep(smtp_server.hold + 1)
     celery_worker.start()
-    services.notifications_sweep(now=timezone.now() + outbox.SENDING_TIMEOUT + timedelta(seconds=1))
+    services.notifications_sweep(
+        now=timezone.now() + delivery.SENDING_TIMEOUT + timedelta(seconds=1)
+    )
     time.sleep(3)
 
     approved_notice.refresh_from_db()

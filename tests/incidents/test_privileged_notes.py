@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 
-from incidents import events, services
-from incidents.events import PRIVILEGED_NOTE_SUMMARY
+from incidents import services, timeline
 from incidents.models import PrivilegedText, TimelineEntry, TimelineIsAppendOnly
 from incidents.permissions import abilities_for
+from incidents.timeline import PRIVILEGED_NOTE_SUMMARY
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,10 +118,10 @@ def test_each_privileged_note_gets_its_own_nonce(incident, legal):
 def test_the_hashed_body_of_a_privileged_note_holds_none_of_its_words(advised):
     note = _note(advised)
 
-    body = json.dumps(events.entry_body(note, advised.reference), ensure_ascii=False)
+    body = json.dumps(timeline.entry_body(note, advised.reference), ensure_ascii=False)
 
     assert SECRET_WORD not in body
-    assert services.verify_chain(advised).ok
+    assert timeline.verify_chain(advised).ok
 
 
 def test_an_ordinary_note_keeps_its_text_on_the_chain(incident, responder):
@@ -359,7 +359,7 @@ def _database_errors():
 
 def test_the_database_check_reports_a_privileged_note_whose_summary_holds_its_text(incident, legal):
     with transaction.atomic():
-        leaked = events._append(
+        leaked = timeline._append(
             incident=incident,
             kind=TimelineEntry.Kind.NOTE_ADDED,
             summary=ADVICE,

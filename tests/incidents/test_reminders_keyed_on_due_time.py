@@ -20,12 +20,9 @@ from incidents.models import (
     OrganisationProfile,
     Task,
 )
-from incidents.services import notifications, reminders
-from incidents.services.notifications import (
-    QUEUED_GRACE,
-    SENDING_TIMEOUT,
-    queue_internal_notice,
-)
+from incidents.services import delivery, reminders
+from incidents.services.delivery import QUEUED_GRACE, SENDING_TIMEOUT
+from incidents.services.notifications import notification_queue_internal
 from tests.factories import open_incident
 from vendors.models import DataAsset
 
@@ -405,9 +402,9 @@ def test_a_task_on_a_closed_incident_is_not_reminded(incident, commander, respon
 def test_the_outbox_sweep_publishes_every_lost_row_in_one_run(
     incident, commander, responder, legal, viewer, monkeypatch
 ):
-    monkeypatch.setattr(notifications, "SWEEP_BATCH_SIZE", 2)
+    monkeypatch.setattr(delivery, "SWEEP_BATCH_SIZE", 2)
     published = []
-    monkeypatch.setattr(notifications, "publish_send", published.append)
+    monkeypatch.setattr(delivery, "publish_send", published.append)
     lost = _lost(incident, commander, (commander, responder, legal, viewer, commander))
 
     services.notifications_sweep(now=NOW + QUEUED_GRACE + timedelta(minutes=1))
@@ -417,7 +414,7 @@ def test_the_outbox_sweep_publishes_every_lost_row_in_one_run(
 
 def _lost(incident, commander, users):
     return [
-        queue_internal_notice(
+        notification_queue_internal(
             incident, kind=Notification.Kind.INTERNAL_UPDATE, recipient=user, actor=commander
         ).pk
         for user in users
@@ -427,7 +424,7 @@ def _lost(incident, commander, users):
 def test_the_outbox_sweep_surfaces_every_stuck_row_in_one_run(
     incident, commander, responder, legal, viewer, monkeypatch
 ):
-    monkeypatch.setattr(notifications, "SWEEP_BATCH_SIZE", 2)
+    monkeypatch.setattr(delivery, "SWEEP_BATCH_SIZE", 2)
     stuck = _lost(incident, commander, (commander, responder, legal, viewer, commander))
     Notification.objects.filter(pk__in=stuck).update(
         status=Notification.Status.SENDING, claimed_at=NOW

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import EmailTemplate, Notification, Task, TimelineEntry
-from incidents.services import notifications as outbox
+from incidents.services import delivery, notice_composition
 from tests.factories import StakeholderContactFactory
 from vendors.models import DataAsset, Stakeholder
 
@@ -87,7 +87,7 @@ def test_each_partner_is_told_about_its_own_data(scoped, commander):
 def test_a_notice_carries_its_acknowledgement_link_in_both_parts(scoped, commander):
     notice = _draft(scoped, commander)["privacy@helix.example"]
 
-    link = outbox.ack_url(notice.ack_nonce)
+    link = notice_composition.ack_url(notice.ack_nonce)
     assert link in notice.body_text
     assert link in notice.body_html
     assert "<img" not in notice.body_html
@@ -96,7 +96,9 @@ def test_a_notice_carries_its_acknowledgement_link_in_both_parts(scoped, command
 def test_the_acknowledgement_link_is_the_same_whenever_it_is_made(scoped, commander):
     notice = _draft(scoped, commander)["privacy@helix.example"]
 
-    assert outbox.ack_url(notice.ack_nonce) == outbox.ack_url(notice.ack_nonce)
+    assert notice_composition.ack_url(notice.ack_nonce) == notice_composition.ack_url(
+        notice.ack_nonce
+    )
 
 
 def test_drafting_again_does_not_duplicate(scoped, commander):
@@ -152,7 +154,7 @@ def test_editing_a_draft_rebuilds_the_html_from_the_text(scoped, commander):
     edited = _edit(notice, commander, body_text="Dear Mira,\n\nA new line <b>not bold</b>.")
 
     assert "A new line &lt;b&gt;not bold&lt;/b&gt;." in edited.body_html
-    assert outbox.ack_url(notice.ack_nonce) in edited.body_html
+    assert notice_composition.ack_url(notice.ack_nonce) in edited.body_html
 
 
 @pytest.mark.parametrize(
@@ -328,7 +330,7 @@ def test_a_failed_notice_is_retried_by_the_commander(
     scoped, commander, legal, django_capture_on_commit_callbacks
 ):
     notice = _queued_notice(scoped, commander, legal)
-    outbox.notification_mark_failed(notification_id=notice.pk, error="550 gone")
+    delivery.notification_mark_failed(notification_id=notice.pk, error="550 gone")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_retry(notification=notice, actor=commander)
@@ -342,7 +344,7 @@ def test_the_sweep_publishes_again_what_the_broker_lost(scoped, commander, legal
     notice = _queued_notice(scoped, commander, legal)
 
     report = services.notifications_sweep(
-        now=timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1)
+        now=timezone.now() + delivery.QUEUED_GRACE + timedelta(seconds=1)
     )
 
     notice.refresh_from_db()
@@ -386,7 +388,7 @@ def sent_notice(scoped, commander, legal, django_capture_on_commit_callbacks):
 
 
 def test_a_valid_link_records_the_acknowledgement_once(sent_notice):
-    token = outbox.ack_token(sent_notice.ack_nonce)
+    token = notice_composition.ack_token(sent_notice.ack_nonce)
 
     first = services.notification_acknowledge(token=token)
     again = services.notification_acknowledge(token=token)
@@ -398,7 +400,7 @@ def test_a_valid_link_records_the_acknowledgement_once(sent_notice):
 
 
 def test_a_tampered_link_changes_nothing(sent_notice):
-    token = outbox.ack_token(sent_notice.ack_nonce)
+    token = notice_composition.ack_token(sent_notice.ack_nonce)
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
 
     assert services.notification_acknowledge(token=tampered).outcome == "invalid"
@@ -407,9 +409,9 @@ def test_a_tampered_link_changes_nothing(sent_notice):
 
 
 def test_an_expired_link_changes_nothing(sent_notice):
-    token = outbox.ack_token(sent_notice.ack_nonce)
+    token = notice_composition.ack_token(sent_notice.ack_nonce)
     Notification.objects.filter(pk=sent_notice.pk).update(
-        sent_at=timezone.now() - outbox.ACK_LINK_MAX_AGE - timedelta(minutes=1)
+        sent_at=timezone.now() - notice_composition.ACK_LINK_MAX_AGE - timedelta(minutes=1)
     )
 
     result = services.notification_acknowledge(token=token)
@@ -423,7 +425,9 @@ def test_a_link_to_an_unsent_notice_is_not_valid(scoped, commander):
     draft = _draft(scoped, commander)["privacy@helix.example"]
 
     assert (
-        services.notification_acknowledge(token=outbox.ack_token(draft.ack_nonce)).outcome
+        services.notification_acknowledge(
+            token=notice_composition.ack_token(draft.ack_nonce)
+        ).outcome
         == "invalid"
     )
 

@@ -65,11 +65,11 @@ def pause(incident, commander):
 
 
 def test_resuming_needs_the_commander_and_legal(incident, pause, commander, legal):
-    services.engagement_resume_approve(pause=pause, actor=commander, reason="Vendor remediated")
+    services.pause_approve_resume(pause=pause, actor=commander, reason="Vendor remediated")
     pause.refresh_from_db()
     assert pause.is_open
 
-    services.engagement_resume_approve(pause=pause, actor=legal)
+    services.pause_approve_resume(pause=pause, actor=legal)
 
     pause.refresh_from_db()
     assert not pause.is_open
@@ -85,16 +85,16 @@ def test_resuming_needs_the_commander_and_legal(incident, pause, commander, lega
 
 def test_the_first_approval_needs_a_reason(pause, commander):
     with pytest.raises(ValidationError, match="safe to resume"):
-        services.engagement_resume_approve(pause=pause, actor=commander, reason="")
+        services.pause_approve_resume(pause=pause, actor=commander, reason="")
 
 
 def test_one_person_cannot_give_both_approvals(incident, pause, commander):
     legal_group = commander.groups.model.objects.get(name="Legal")
     commander.groups.add(legal_group)
-    services.engagement_resume_approve(pause=pause, actor=commander, reason="Fixed")
+    services.pause_approve_resume(pause=pause, actor=commander, reason="Fixed")
 
     with pytest.raises(ValidationError, match="already approved"):
-        services.engagement_resume_approve(pause=pause, actor=commander)
+        services.pause_approve_resume(pause=pause, actor=commander)
 
     pause.refresh_from_db()
     assert pause.is_open
@@ -102,15 +102,15 @@ def test_one_person_cannot_give_both_approvals(incident, pause, commander):
 
 def test_two_legal_approvals_do_not_resume(pause, legal):
     other_legal = UserFactory(roles=["Legal"])
-    services.engagement_resume_approve(pause=pause, actor=legal, reason="Fixed")
+    services.pause_approve_resume(pause=pause, actor=legal, reason="Fixed")
 
     with pytest.raises(ValidationError, match="someone else"):
-        services.engagement_resume_approve(pause=pause, actor=other_legal)
+        services.pause_approve_resume(pause=pause, actor=other_legal)
 
 
 def test_a_responder_cannot_approve_resuming(pause, responder):
     with pytest.raises(PermissionDenied):
-        services.engagement_resume_approve(pause=pause, actor=responder, reason="Fixed")
+        services.pause_approve_resume(pause=pause, actor=responder, reason="Fixed")
 
 
 def test_the_vendor_stays_paused_while_another_engagement_is_paused(
@@ -119,7 +119,7 @@ def test_the_vendor_stays_paused_while_another_engagement_is_paused(
     EngagementFactory(vendor=breached_vendor, name="Evaluation")
     first, _ = services.engagements_pause(incident=incident, actor=commander, reason=REASON)
 
-    services.engagement_resume_approve(pause=first, actor=commander, reason="Fixed")
-    services.engagement_resume_approve(pause=first, actor=legal)
+    services.pause_approve_resume(pause=first, actor=commander, reason="Fixed")
+    services.pause_approve_resume(pause=first, actor=legal)
 
     assert Vendor.objects.get(pk=breached_vendor.pk).status == Vendor.Status.PAUSED

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from incidents import services
+from incidents import services, timeline
 from incidents.exceptions import TransitionNotAllowed
 from incidents.models import Incident, Task, TimelineEntry
 
@@ -34,7 +34,7 @@ def test_advancing_with_required_tasks_done_moves_on_and_records_it(incident, co
         "override_reason": "",
         "open_required_tasks": [],
     }
-    assert services.verify_chain(incident).ok
+    assert timeline.verify_chain(incident).ok
 
 
 def test_an_open_required_task_blocks_leaving_the_phase(incident, commander):

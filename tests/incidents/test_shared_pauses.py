@@ -10,7 +10,7 @@ reader may know.
 import pytest
 from django.urls import reverse
 
-from incidents import services
+from incidents import services, timeline
 from incidents.models import EngagementPause, TimelineEntry
 from tests.factories import UserFactory, open_incident
 from vendors.models import Engagement, Vendor
@@ -46,8 +46,8 @@ def _pause_from_the_page(client, incident, actor):
 
 def _resume_every_open_pause(incident, commander, legal):
     for pause in incident.pauses.filter(resumed_at__isnull=True):
-        services.engagement_resume_approve(pause=pause, actor=commander, reason="Remediated")
-        services.engagement_resume_approve(pause=pause, actor=legal)
+        services.pause_approve_resume(pause=pause, actor=commander, reason="Remediated")
+        services.pause_approve_resume(pause=pause, actor=legal)
 
 
 def _annotation():
@@ -82,7 +82,7 @@ def test_the_second_pause_is_on_the_timeline_marked_already_paused(
         ("Annotation", True)
     ]
     assert entry.data["reason"] == REASON
-    assert services.verify_chain(incident).ok
+    assert timeline.verify_chain(incident).ok
 
 
 def test_the_first_pause_of_an_engagement_is_not_marked_already_paused(incident, commander):
@@ -137,7 +137,7 @@ def test_one_approval_of_the_last_pause_does_not_resume(
     held_here = incident.pauses.filter(resumed_at__isnull=True)
 
     for pause in held_here:
-        services.engagement_resume_approve(pause=pause, actor=commander, reason="Remediated")
+        services.pause_approve_resume(pause=pause, actor=commander, reason="Remediated")
 
     assert held_here.count() == 1
     assert _annotation().status == Engagement.Status.PAUSED

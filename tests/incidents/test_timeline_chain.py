@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from incidents import services
+from incidents import services, timeline
 from incidents.models import Incident, TimelineEntry, TimelineIsAppendOnly
 from tests.factories import VendorFactory, open_incident
 
@@ -25,7 +25,7 @@ def _bypass_trigger():
 
 @pytest.mark.django_db
 def test_a_fresh_chain_verifies(incident):
-    result = services.verify_chain(incident)
+    result = timeline.verify_chain(incident)
 
     assert result.ok
     assert result.entries_checked == incident.timeline.count() == 4
@@ -51,7 +51,7 @@ def test_an_entry_altered_in_the_database_is_found(incident, responder):
             ["The vendor called at 14:00.", incident.pk],
         )
 
-    result = services.verify_chain(incident)
+    result = timeline.verify_chain(incident)
 
     assert not result.ok
     assert result.broken_seq == 5
@@ -69,7 +69,7 @@ def test_a_deleted_entry_is_found(incident, responder):
             "DELETE FROM incidents_timelineentry WHERE incident_id = %s AND seq = 5", [incident.pk]
         )
 
-    result = services.verify_chain(incident)
+    result = timeline.verify_chain(incident)
 
     assert (result.ok, result.broken_seq) == (False, 5)
 
@@ -102,7 +102,7 @@ def test_the_database_refuses_a_direct_update(incident):
     ):
         cursor.execute("UPDATE incidents_timelineentry SET summary = 'x'")
 
-    assert services.verify_chain(incident).ok
+    assert timeline.verify_chain(incident).ok
 
 
 @pytest.mark.services("postgres")
@@ -159,7 +159,7 @@ def test_concurrent_appends_keep_one_valid_chain(incident, responder):
     assert errors == []
     seqs = list(incident.timeline.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 4 + 6 * notes_per_writer + 1))
-    assert services.verify_chain(incident).ok
+    assert timeline.verify_chain(incident).ok
 
 
 @pytest.mark.services("postgres")

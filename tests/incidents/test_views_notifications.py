@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import Notification
+from incidents.services import notice_composition
 from incidents.services import notifications as outbox
 from tests.factories import StakeholderContactFactory
 from vendors.models import DataAsset, Stakeholder
@@ -121,7 +122,9 @@ def sent_notice(scoped, commander, legal, django_capture_on_commit_callbacks):
 
 
 def test_opening_the_link_shows_the_notice_without_recording(client, sent_notice):
-    response = client.get(reverse("ack", kwargs={"token": outbox.ack_token(sent_notice.ack_nonce)}))
+    response = client.get(
+        reverse("ack", kwargs={"token": notice_composition.ack_token(sent_notice.ack_nonce)})
+    )
 
     sent_notice.refresh_from_db()
     assert response.status_code == 200
@@ -130,7 +133,7 @@ def test_opening_the_link_shows_the_notice_without_recording(client, sent_notice
 
 
 def test_confirming_records_it_without_signing_in(client, sent_notice):
-    url = reverse("ack", kwargs={"token": outbox.ack_token(sent_notice.ack_nonce)})
+    url = reverse("ack", kwargs={"token": notice_composition.ack_token(sent_notice.ack_nonce)})
 
     response = client.post(url)
 
@@ -141,7 +144,7 @@ def test_confirming_records_it_without_signing_in(client, sent_notice):
 
 
 def test_a_reused_link_says_it_was_already_acknowledged(client, sent_notice):
-    url = reverse("ack", kwargs={"token": outbox.ack_token(sent_notice.ack_nonce)})
+    url = reverse("ack", kwargs={"token": notice_composition.ack_token(sent_notice.ack_nonce)})
     client.post(url)
 
     response = client.post(url)
@@ -158,7 +161,7 @@ def test_a_tampered_link_gets_a_clear_page(client, sent_notice):
 
 
 def test_the_panel_shows_sent_and_acknowledged(client, sent_notice, viewer):
-    outbox.notification_acknowledge(token=outbox.ack_token(sent_notice.ack_nonce))
+    outbox.notification_acknowledge(token=notice_composition.ack_token(sent_notice.ack_nonce))
     client.force_login(viewer)
 
     html = client.get(sent_notice.incident.get_absolute_url()).content.decode()

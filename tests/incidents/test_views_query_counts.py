@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from incidents import events, services
+from incidents import services, timeline
 from incidents.selectors import held_assets
 from tests.factories import DataAssetFactory, EngagementFactory, StakeholderFactory
 
@@ -38,7 +38,7 @@ def busy(incident, responder, breached_vendor):
         )
     with transaction.atomic():
         for n in range(1_000):
-            events._append(incident=incident, kind="note_added", summary=f"n{n}", actor=responder)
+            timeline._append(incident=incident, kind="note_added", summary=f"n{n}", actor=responder)
     return incident
 
 

@@ -294,11 +294,11 @@ def test_vendor_create_refuses_a_paused_vendor(commander):
 def test_the_incident_resume_with_both_approvals_brings_the_engagement_back(
     commander, legal, paused
 ):
-    incident_services.engagement_resume_approve(
+    incident_services.pause_approve_resume(
         pause=paused, actor=commander, reason="Vendor rotated every credential"
     )
 
-    incident_services.engagement_resume_approve(pause=paused, actor=legal)
+    incident_services.pause_approve_resume(pause=paused, actor=legal)
 
     engagement = Engagement.objects.select_related("vendor").get(pk=paused.engagement_id)
     assert engagement.status == Engagement.Status.ACTIVE

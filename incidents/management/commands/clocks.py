@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.clocks import FactsError, compute_clocks, parse_facts
+from vendors.jurisdictions import unknown_codes
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"{source} is not valid JSON: {exc}") from None
         try:
-            facts = parse_facts(data)
+            facts = parse_facts(data, unknown_codes=unknown_codes)
         except FactsError as exc:
             raise CommandError(f"Bad facts: {exc}") from None
         clocks = [clock.as_json() for clock in compute_clocks(facts)]

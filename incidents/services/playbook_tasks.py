@@ -1,14 +1,14 @@
-"""Working the playbook tasks of an incident."""
+"""Working the playbook tasks of an incident (the Celery tasks are in incidents/tasks.py)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from breachdesk.models import User
-from incidents import events
+from incidents import timeline
 from incidents.models import Incident, Task
 from incidents.permissions import abilities_for
-from incidents.services.incidents import CLOSED_INCIDENT
+from incidents.services.common import Need, lock_incident
 
 NOT_WORKING = "Only members working this incident can change its tasks."
 ASSIGNEE_NOT_MEMBER = "{name} is not a member of this incident; add them to the team first."
@@ -25,11 +25,7 @@ REQUIRED_SKIP_NEEDS_COMMANDER = "Only the incident commander can skip a required
 
 def _locked_task(task: Task, actor: User) -> Task:
     """Lock the incident (and so its chain), then re-read the task under the lock."""
-    incident = Incident.objects.select_for_update().get(pk=task.incident_id)
-    if incident.is_closed:
-        raise ValidationError(CLOSED_INCIDENT)
-    if not abilities_for(actor, incident).works:
-        raise PermissionDenied(NOT_WORKING)
+    incident = lock_incident(task.incident, actor=actor, need=Need.WORK, refused=NOT_WORKING)
     task = Task.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=task.pk)
     task.incident = incident
     return task
@@ -53,7 +49,7 @@ def task_assign(*, task: Task, actor: User, assignee: User | None) -> Task:
     old = task.assignee
     task.assignee = assignee
     task.save(update_fields=["assignee"])
-    events.record_task_assigned(task=task, actor=actor, old=old)
+    timeline.record_task_assigned(task=task, actor=actor, old=old)
     return task
 
 
@@ -63,7 +59,7 @@ def task_complete(*, task: Task, actor: User) -> Task:
     if task.status == Task.Status.DONE:
         raise ValidationError(ALREADY_DONE)
     _resolve(task, actor, Task.Status.DONE)
-    events.record_task_completed(task=task, actor=actor)
+    timeline.record_task_completed(task=task, actor=actor)
     return task
 
 
@@ -77,11 +73,11 @@ def task_skip(*, task: Task, actor: User, reason: str) -> Task:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [SKIP_NEEDS_REASON]})
-    if task.required and not abilities_for(actor, task.incident).commands:
+    if task.required and not task.incident.abilities.commands:
         raise PermissionDenied(REQUIRED_SKIP_NEEDS_COMMANDER)
     task.skip_reason = reason
     _resolve(task, actor, Task.Status.SKIPPED)
-    events.record_task_skipped(task=task, actor=actor)
+    timeline.record_task_skipped(task=task, actor=actor)
     return task
 
 
@@ -96,7 +92,7 @@ def task_reopen(*, task: Task, actor: User) -> Task:
     task.resolved_by = None
     task.skip_reason = ""
     task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
-    events.record_task_reopened(task=task, actor=actor, was=was)
+    timeline.record_task_reopened(task=task, actor=actor, was=was)
     return task
 
 
@@ -107,9 +103,11 @@ def _resolve(task: Task, actor: User | None, status: str) -> None:
     task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
 
 
-def complete_action_tasks(*, incident: Incident, action: str, actor: User | None) -> None:
+def playbook_tasks_complete_for_action(
+    *, incident: Incident, action: str, actor: User | None
+) -> None:
     """A triage action that ran completes the open tasks it stands for."""
     for task in incident.tasks.select_for_update().filter(action=action, status=Task.Status.OPEN):
         task.incident = incident
         _resolve(task, actor, Task.Status.DONE)
-        events.record_task_completed(task=task, actor=actor, via=action)
+        timeline.record_task_completed(task=task, actor=actor, via=action)

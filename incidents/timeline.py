@@ -1,4 +1,4 @@
-"""Timeline entries: one small function per kind, and the chained append they share.
+"""The timeline: the chained append, one small function per kind, verification, export rows.
 
 Every state change writes its entry in the same transaction as the change.
 Summaries are stored in plain English, not translated at write time: they are
@@ -7,6 +7,8 @@ part of a legal record and must read the same whoever views it later.
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,13 +74,19 @@ def _append(
     # Serialise appends to one incident's chain: the row lock is held until the
     # surrounding transaction ends, so two writers can never read the same
     # last entry. (On SQLite the IMMEDIATE transaction mode does the same.)
-    Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk").get()
-    last = (
-        TimelineEntry.objects.filter(incident=incident)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
+    # An incident from lock_incident holds the lock already, and remembers the
+    # chain's tail between the appends of one change; anything else locks here.
+    locked = getattr(incident, "chain_locked", False)
+    if not locked:
+        Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk").get()
+    last = getattr(incident, "chain_tail", None) if locked else None
+    if last is None:
+        last = (
+            TimelineEntry.objects.filter(incident=incident)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        )
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     recorded_at = timezone.now()
     occurred_at = occurred_at or recorded_at
@@ -107,6 +115,8 @@ def _append(
         hash=chain_hash(prev_hash, body),
     )
     entry.save()
+    if locked:
+        incident.chain_tail = (seq, entry.hash)
     return entry
 
 
@@ -725,3 +735,64 @@ def record_reminder_sent(
             "notifications": [_notice(n) for n in notifications],
         },
     )
+
+
+# --- checking and exporting the chain --------------------------------------------------------
+
+# Verification streams entries rather than loading a long timeline at once.
+VERIFY_CHUNK_SIZE = 2_000
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    entries_checked: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain(incident: Incident) -> ChainCheck:
+    """Recompute every hash from the stored rows and report the first break."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    entries = TimelineEntry.objects.filter(incident=incident).order_by("seq")
+    for entry in entries.iterator(chunk_size=VERIFY_CHUNK_SIZE):
+        checked += 1
+        if entry.seq != checked:
+            return ChainCheck(
+                False, checked - 1, checked, f"entry {checked} is missing (found {entry.seq})"
+            )
+        if entry.prev_hash != expected_prev:
+            return ChainCheck(
+                False, checked - 1, entry.seq, "its prev_hash is not the previous entry's hash"
+            )
+        recomputed = chain_hash(entry.prev_hash, entry_body(entry, incident.reference))
+        if recomputed != entry.hash:
+            return ChainCheck(
+                False, checked - 1, entry.seq, "its content does not match its hash (altered)"
+            )
+        expected_prev = entry.hash
+    return ChainCheck(True, checked)
+
+
+def timeline_export_entries(incident: Incident, *, up_to_seq: int) -> Iterator[dict[str, Any]]:
+    """The DESIGN.md export format: ``body``, ``prev_hash`` and ``hash`` in seq order."""
+    entries = TimelineEntry.objects.filter(incident=incident, seq__lte=up_to_seq).order_by("seq")
+    for entry in entries.iterator(chunk_size=VERIFY_CHUNK_SIZE):
+        yield {
+            "body": entry_body(entry, incident.reference),
+            "prev_hash": entry.prev_hash,
+            "hash": entry.hash,
+        }
+
+
+def timeline_privileged_texts(incident: Incident, *, up_to_seq: int) -> dict[str, dict[str, str]]:
+    """``{seq: {"text", "nonce"}}`` of the privileged notes up to ``up_to_seq``, for Legal's export.
+
+    With these anyone can check each entry's ``text_sha256`` commitment.
+    Callers must have checked the Legal ability; this reads whatever it is asked.
+    """
+    rows = PrivilegedText.objects.filter(
+        entry__incident=incident, entry__seq__lte=up_to_seq
+    ).values_list("entry__seq", "text", "nonce")
+    return {str(seq): {"text": text, "nonce": nonce} for seq, text, nonce in rows}

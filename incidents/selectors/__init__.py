@@ -1,0 +1,71 @@
+"""Reads: the need-to-know gate, lists, the scope review, and the incident page's panels."""
+
+from incidents.selectors.access import (
+    incident_get_for_user,
+    incident_visible_to,
+    open_incident_vendor_ids,
+    visible_incidents,
+)
+from incidents.selectors.lists import (
+    dashboard_incidents,
+    feed_deadlines,
+    incident_list_for_user,
+    my_open_tasks,
+    vendor_incidents,
+)
+from incidents.selectors.scope import (
+    ScopeSummary,
+    held_assets,
+    incident_scope_items,
+    scope_rows,
+    summarise_scope,
+)
+from incidents.selectors.workspace import (
+    PANELS,
+    Workspace,
+    incident_deadlines,
+    incident_members,
+    incident_notifications,
+    incident_pause_overview,
+    incident_pauses,
+    incident_tasks,
+    latest_entries,
+    panel_context,
+    recipient_gaps,
+    timeline_entries,
+    with_privileged_texts,
+    workspace_after_change,
+    workspace_for,
+)
+
+__all__ = [
+    "PANELS",
+    "ScopeSummary",
+    "Workspace",
+    "dashboard_incidents",
+    "feed_deadlines",
+    "held_assets",
+    "incident_deadlines",
+    "incident_get_for_user",
+    "incident_list_for_user",
+    "incident_members",
+    "incident_notifications",
+    "incident_pause_overview",
+    "incident_pauses",
+    "incident_scope_items",
+    "incident_tasks",
+    "incident_visible_to",
+    "latest_entries",
+    "my_open_tasks",
+    "open_incident_vendor_ids",
+    "panel_context",
+    "recipient_gaps",
+    "scope_rows",
+    "summarise_scope",
+    "timeline_entries",
+    "vendor_incidents",
+    "visible_incidents",
+    "with_privileged_texts",
+    "workspace_after_change",
+    "workspace_for",
+]

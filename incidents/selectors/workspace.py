@@ -1,0 +1,431 @@
+"""The incident page's read model: one function per panel, registered in ``PANELS``.
+
+A request reads the incident once, through the gate, into a ``Workspace``;
+each panel's function returns exactly the context its partial of
+``templates/incidents/detail.html`` needs, reading what it needs (once) from
+the workspace. The page renders every panel; an action renders the panel it
+answers with and, out of band, the panels its change touched, so that one
+click is one round trip and a handful of queries.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from breachdesk.feed_keys import feed_key, incident_scope
+from breachdesk.models import User
+from breachdesk.roles import may_command
+from incidents.models import (
+    PHASE_ORDER,
+    SETTLED_BY_FACTS,
+    Deadline,
+    EngagementPause,
+    Incident,
+    IncidentMember,
+    Notification,
+    PrivilegedText,
+    Task,
+    TimelineEntry,
+)
+from incidents.permissions import Abilities, abilities_for
+from incidents.selectors.access import incident_get_for_user, visible_incidents
+from incidents.selectors.scope import held_assets, incident_scope_items, summarise_scope
+from vendors.models import Engagement
+
+LATEST_ENTRIES_ON_WORKSPACE = 20
+
+
+@dataclass
+class Workspace:
+    """One incident as one reader sees it: read once per request, shared by the panels."""
+
+    incident: Incident
+    user: User
+    abilities: Abilities
+    now: datetime
+
+    @cached_property
+    def vendors(self):
+        return list(self.incident.vendors.all())
+
+    @cached_property
+    def members(self) -> list[IncidentMember]:
+        return incident_members(incident=self.incident)
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        return incident_tasks(incident=self.incident)
+
+    @cached_property
+    def deadlines(self) -> list[Deadline]:
+        return incident_deadlines(incident=self.incident)
+
+    @cached_property
+    def pauses(self) -> list[EngagementPause]:
+        return incident_pauses(incident=self.incident)
+
+
+def workspace_for(*, user: User, reference: str) -> Workspace:
+    """The gate (404 for whoever may not see it), and the reader's abilities, in one read."""
+    incident = incident_get_for_user(user=user, reference=reference)
+    return Workspace(
+        incident=incident,
+        user=user,
+        abilities=abilities_for(user, incident),
+        now=timezone.now(),
+    )
+
+
+def workspace_after_change(workspace: Workspace) -> Workspace:
+    """The same reader's workspace re-read after an action changed the incident."""
+    return workspace_for(user=workspace.user, reference=workspace.incident.reference)
+
+
+# --- what the panels read -------------------------------------------------------------------
+
+
+def incident_tasks(*, incident: Incident) -> list[Task]:
+    tasks = list(incident.tasks.select_related("assignee").order_by("order", "pk"))
+    current = PHASE_ORDER.index(incident.phase)
+    # The current phase first, then the phases ahead, then those behind.
+    return sorted(
+        tasks,
+        key=lambda task: (
+            (PHASE_ORDER.index(task.phase) - current) % len(PHASE_ORDER),
+            task.order,
+            task.pk,
+        ),
+    )
+
+
+def incident_notifications(*, incident: Incident) -> list[Notification]:
+    return list(
+        incident.notifications.select_related("stakeholder", "approved_by").order_by(
+            "created_at", "pk"
+        )
+    )
+
+
+def incident_deadlines(*, incident: Incident) -> list[Deadline]:
+    """Open deadlines first, soonest first; duties with no fixed time after; settled last."""
+    deadlines = list(incident.deadlines.all())
+    far = timezone.now().replace(year=9999)
+    return sorted(
+        deadlines, key=lambda d: (not d.is_open, d.due_at is None, d.due_at or far, d.rule_id)
+    )
+
+
+def incident_members(*, incident: Incident) -> list[IncidentMember]:
+    return list(incident.members.select_related("user").order_by("role", "user__username"))
+
+
+def incident_pauses(*, incident: Incident) -> list[EngagementPause]:
+    return list(
+        incident.pauses.select_related(
+            "engagement__vendor",
+            "engagement__owner",
+            "paused_by",
+            "commander_approved_by",
+            "legal_approved_by",
+        )
+    )
+
+
+def task_assignees(*, incident: Incident) -> list[User]:
+    """Active members who work the incident: whom a task may be given to."""
+    working = (
+        IncidentMember.objects.filter(incident=incident)
+        .exclude(role=IncidentMember.Role.VIEWER)
+        .values("user")
+    )
+    return list(
+        User.objects.filter(is_active=True, pk__in=working).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """An engagement of this incident's vendors that another incident holds paused.
+
+    ``reference`` is None when the reader may not see that incident: they are
+    told to ask its commander, never its reference, title or reason.
+    """
+
+    engagement: Engagement
+    reference: str | None
+    url: str
+    commander: str
+
+
+@dataclass(frozen=True)
+class PauseOverview:
+    active: int
+    pausable: int
+    held_elsewhere: list[HeldElsewhere]
+
+
+def incident_pause_overview(*, incident: Incident, user: User) -> PauseOverview:
+    """What "Pause engagements" can still do here, and which other incidents hold the vendor."""
+    engagements = Engagement.objects.filter(vendor__in=incident.vendors.all())
+    open_pauses = EngagementPause.objects.filter(resumed_at__isnull=True)
+    held_here = open_pauses.filter(incident=incident).values("engagement")
+    counts = engagements.aggregate(
+        active=Count("pk", filter=Q(status=Engagement.Status.ACTIVE)),
+        pausable=Count(
+            "pk",
+            filter=Q(status__in=[Engagement.Status.ACTIVE, Engagement.Status.PAUSED])
+            & ~Q(pk__in=held_here),
+        ),
+    )
+    active, pausable = counts["active"], counts["pausable"]
+    elsewhere = list(
+        open_pauses.filter(engagement__in=engagements)
+        .exclude(incident=incident)
+        .select_related("engagement__vendor", "incident__commander")
+        .order_by("engagement__vendor__name", "engagement__name", "incident__reference")
+    )
+    visible = (
+        set(
+            visible_incidents(user=user)
+            .filter(pk__in=[pause.incident_id for pause in elsewhere])
+            .values_list("pk", flat=True)
+        )
+        if elsewhere
+        else set()
+    )
+    return PauseOverview(
+        active=active,
+        pausable=pausable,
+        held_elsewhere=[
+            HeldElsewhere(
+                engagement=pause.engagement,
+                reference=pause.incident.reference if pause.incident_id in visible else None,
+                url=pause.incident.get_absolute_url() if pause.incident_id in visible else "",
+                commander=pause.incident.commander.display_name,
+            )
+            for pause in elsewhere
+        ],
+    )
+
+
+def recipient_gaps(
+    *, incident: Incident, members: list[IncidentMember], tasks: list[Task], pauses: list
+) -> list[str]:
+    """Who should be told about this incident's duties but cannot be: deactivated accounts.
+
+    Their messages go to the commander instead (or, failing that, to everyone
+    who may see the incident); the page says so, so that someone fixes it.
+    Reads only what the caller already loaded.
+    """
+    gaps = []
+    if not incident.commander.is_active:
+        gaps.append(
+            f"The commander, {incident.commander.display_name}, is deactivated and gets no "
+            "mail: hand command to someone else."
+        )
+    for member in members:
+        if member.role == IncidentMember.Role.LEGAL and not member.user.is_active:
+            gaps.append(f"{member.user.display_name} (Legal) is deactivated and gets no reminders.")
+    for task in tasks:
+        if task.is_open and task.assignee is not None and not task.assignee.is_active:
+            gaps.append(
+                f"“{task.title}” is assigned to {task.assignee.display_name}, who is "
+                "deactivated: its reminder goes to the commander."
+            )
+    for pause in pauses:
+        owner = pause.engagement.owner
+        if pause.is_open and owner is not None and not owner.is_active:
+            gaps.append(
+                f"The owner of {pause.engagement.name}, {owner.display_name}, is deactivated: "
+                "news of it goes to the commander."
+            )
+    return gaps
+
+
+def latest_entries(
+    *, incident: Incident, reads_privileged: bool, limit: int = LATEST_ENTRIES_ON_WORKSPACE
+) -> list[TimelineEntry]:
+    entries = list(incident.timeline.select_related("actor").order_by("-seq")[:limit])
+    return with_privileged_texts(entries, reads_privileged=reads_privileged)
+
+
+def timeline_entries(*, incident: Incident):
+    return incident.timeline.select_related("actor").order_by("seq")
+
+
+def with_privileged_texts(entries, *, reads_privileged: bool) -> list[TimelineEntry]:
+    """Give a Legal reader each privileged note's words as ``entry.privileged_words``.
+
+    One query for the page's notes. Anyone else gets the entries untouched:
+    templates show ``privileged_words`` only, never the relation, so a page
+    for a non-Legal reader cannot reach the text by accident.
+    """
+    entries = list(entries)
+    if not reads_privileged:
+        return entries
+    wanted = [entry.pk for entry in entries if entry.is_privileged]
+    if not wanted:
+        return entries
+    texts = dict(PrivilegedText.objects.filter(entry__in=wanted).values_list("entry_id", "text"))
+    for entry in entries:
+        if entry.pk in texts:
+            entry.privileged_words = texts[entry.pk]
+    return entries
+
+
+# --- the panels -------------------------------------------------------------------------------
+
+Panel = Callable[[Workspace], dict]
+PANELS: dict[str, Panel] = {}
+# Parts of a panel, answered by the actions on one task: not fetched on their own.
+ROW_PARTIALS = ("task-row", "task-skip-row")
+
+
+def panel(name: str) -> Callable[[Panel], Panel]:
+    """Register a panel's read model under the name of its partial (and element id)."""
+
+    def register(read: Panel) -> Panel:
+        PANELS[name] = read
+        return read
+
+    return register
+
+
+@panel("header")
+def header_panel(ws: Workspace) -> dict:
+    return {
+        "vendors": ws.vendors,
+        "next_deadline": next((d for d in ws.deadlines if d.is_open and d.due_at), None),
+        "recipient_gaps": recipient_gaps(
+            incident=ws.incident, members=ws.members, tasks=ws.tasks, pauses=ws.pauses
+        ),
+    }
+
+
+@panel("phase")
+def phase_panel(ws: Workspace) -> dict:
+    incident = ws.incident
+    closing = incident.next_phase == Incident.Phase.CLOSED
+    return {
+        "phases": [(value, Incident.Phase(value).label) for value in PHASE_ORDER],
+        "phase_index": PHASE_ORDER.index(incident.phase),
+        "next_phase_label": Incident.Phase(incident.next_phase).label
+        if incident.next_phase
+        else "",
+        "open_required": list(
+            incident.tasks.filter(
+                phase=incident.phase, required=True, status=Task.Status.OPEN
+            ).values_list("title", flat=True)
+        ),
+        "open_deadlines_on_close": list(
+            incident.deadlines.filter(status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED])
+            .exclude(rule_id__in=SETTLED_BY_FACTS)
+            .values_list("citation", flat=True)
+        )
+        if closing
+        else [],
+    }
+
+
+@panel("triage")
+def triage_panel(ws: Workspace) -> dict:
+    held_count = held_assets(ws.incident).count()
+    return {
+        "pause_overview": incident_pause_overview(incident=ws.incident, user=ws.user),
+        "pauses": ws.pauses,
+        "scope": summarise_scope(incident_scope_items(incident=ws.incident), held_count),
+        "held_count": held_count,
+    }
+
+
+@panel("tasks")
+def tasks_panel(ws: Workspace) -> dict:
+    groups: dict[str, list[Task]] = {}
+    for task in ws.tasks:
+        groups.setdefault(task.phase, []).append(task)
+    return {
+        "phase_groups": [
+            (phase, Incident.Phase(phase).label, group) for phase, group in groups.items()
+        ],
+        "assignees": task_assignees(incident=ws.incident) if ws.abilities.works else [],
+    }
+
+
+@panel("task-row")
+def task_row_panel(ws: Workspace) -> dict:
+    return {"assignees": task_assignees(incident=ws.incident) if ws.abilities.works else []}
+
+
+@panel("task-skip-row")
+def task_skip_row_panel(ws: Workspace) -> dict:
+    return {}
+
+
+@panel("note-form")
+def note_form_panel(ws: Workspace) -> dict:
+    return {}
+
+
+@panel("timeline-latest")
+def timeline_latest_panel(ws: Workspace) -> dict:
+    return {
+        "entries": latest_entries(
+            incident=ws.incident, reads_privileged=ws.abilities.reads_privileged
+        )
+    }
+
+
+@panel("deadlines")
+def deadlines_panel(ws: Workspace) -> dict:
+    return {
+        "deadlines": ws.deadlines,
+        "incident_feed_key": feed_key(ws.user, incident_scope(ws.incident.pk)),
+    }
+
+
+@panel("decisions")
+def decisions_panel(ws: Workspace) -> dict:
+    return {}
+
+
+@panel("notifications")
+def notifications_panel(ws: Workspace) -> dict:
+    notifications = incident_notifications(incident=ws.incident)
+    return {
+        "notifications": notifications,
+        # While a notice is on its way, the panel asks again every few seconds,
+        # so that "Queued" becomes "Sent" (or "Failed") without a reload.
+        "notices_in_flight": any(
+            n.status in (Notification.Status.QUEUED, Notification.Status.SENDING)
+            for n in notifications
+        ),
+    }
+
+
+@panel("members")
+def members_panel(ws: Workspace) -> dict:
+    return {"members": ws.members}
+
+
+@panel("command")
+def command_panel(ws: Workspace) -> dict:
+    return {
+        "can_take_command": may_command(ws.user)
+        and ws.incident.commander_id != ws.user.pk
+        and not ws.abilities.commands
+        and not ws.incident.is_closed,
+    }
+
+
+def panel_context(ws: Workspace, names) -> dict:
+    """What the named panels' partials need, each panel read once."""
+    context = {"incident": ws.incident, "abilities": ws.abilities, "now": ws.now}
+    for name in names:
+        context.update(PANELS[name](ws))
+    return context

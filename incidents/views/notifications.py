@@ -1,0 +1,139 @@
+"""Notices on the incident page, and the page a partner acknowledges one on."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from breachdesk.types import HtmxHttpRequest
+from incidents import selectors, services
+from incidents.forms import NotificationDraftForm
+from incidents.models import Notification
+from incidents.services.notice_composition import ack_lookup
+from incidents.views.responses import attach, call_action
+
+NO_CONTACT = _(
+    "No notice for %(names)s: add a contact on their stakeholder page, then draft again."
+)
+NOT_EDITABLE = _("Only the incident commander edits notices, and only drafts.")
+
+
+def _notification(ws, notification_id: int) -> Notification:
+    return get_object_or_404(
+        ws.incident.notifications.select_related("stakeholder"), pk=notification_id
+    )
+
+
+@require_POST
+def notifications_draft_partner_notices(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+
+    def run():
+        without_contact = services.notifications_draft_partner_notices(
+            incident=ws.incident, actor=request.user
+        )[1]
+        if without_contact:
+            names = ", ".join(stakeholder.name for stakeholder in without_contact)
+            raise ValidationError(NO_CONTACT % {"names": names})
+
+    return call_action(request, ws, panel="notifications", changed=("timeline-latest",), run=run)
+
+
+@require_POST
+def notification_approve(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    notification = _notification(ws, notification_id)
+    return call_action(
+        request,
+        ws,
+        panel="notifications",
+        changed=("timeline-latest",),
+        run=lambda: services.notification_approve(notification=notification, actor=request.user),
+    )
+
+
+@require_POST
+def notifications_send_approved(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    return call_action(
+        request,
+        ws,
+        panel="notifications",
+        changed=("timeline-latest",),
+        run=lambda: services.notifications_send_approved(incident=ws.incident, actor=request.user),
+    )
+
+
+@require_POST
+def notification_retry(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    notification = _notification(ws, notification_id)
+    return call_action(
+        request,
+        ws,
+        panel="notifications",
+        changed=("timeline-latest",),
+        run=lambda: services.notification_retry(notification=notification, actor=request.user),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def notification_update_draft(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    """Read a notice; the commander edits it here while it is a draft."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    notification = _notification(ws, notification_id)
+    editable = ws.abilities.commands and notification.status == Notification.Status.DRAFT
+    if request.method == "POST" and not editable:
+        raise PermissionDenied(NOT_EDITABLE)
+    form = NotificationDraftForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "recipient_name": notification.recipient_name,
+            "recipient_email": notification.recipient_email,
+            "subject": notification.subject,
+            "body_text": notification.body_text,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_update_draft(
+                notification=notification, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect(ws.incident)
+    context = {
+        "incident": ws.incident,
+        "notification": notification,
+        "form": form,
+        "editable": editable,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "incidents/notification.html", context, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def notification_acknowledge(request: HttpRequest, token: str) -> HttpResponse:
+    """A stakeholder confirms receipt of a notice through its signed link.
+
+    Opening the link only shows the notice; the receipt is recorded by the
+    button, because mail scanners open links without a person reading them.
+    """
+    if request.method == "POST":
+        result = services.notification_acknowledge(token=token)
+    else:
+        result = ack_lookup(token)
+    status = 200 if result.outcome in ("ready", "acknowledged", "already") else 400
+    return render(request, "incidents/ack.html", {"result": result}, status=status)

@@ -1,0 +1,103 @@
+"""The timeline for review, its JSON export with the hash chain, and the chain's check."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from breachdesk.types import HtmxHttpRequest
+from incidents import selectors, services
+from incidents import timeline as incident_timeline
+from incidents.chain import iso_utc
+from incidents.forms import TimelineExportForm
+
+TIMELINE_PAGE_SIZE = 100
+
+
+@require_GET
+def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    entries = selectors.timeline_entries(incident=ws.incident)
+    kind = request.GET.get("kind", "")
+    if kind in dict(entries.model.Kind.choices):
+        entries = entries.filter(kind=kind)
+    page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_privileged_texts(
+        page.object_list, reads_privileged=ws.abilities.reads_privileged
+    )
+    context = {
+        "incident": ws.incident,
+        "page": page,
+        "kind": kind,
+        "kinds": entries.model.Kind.choices,
+    }
+    template = "incidents/timeline.html#results" if request.htmx else "incidents/timeline.html"
+    return render(request, template, context)
+
+
+PRIVILEGED_MARK = "Privileged & Confidential"
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the export form. POST: record the export, then stream the entries it covers.
+
+    DESIGN.md, Exports: the "export made" entry is committed first and names
+    the last entry the file holds; a GET never writes.
+    """
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    incident = ws.incident
+    form = TimelineExportForm(
+        request.POST if request.method == "POST" else None,
+        can_include_privileged=ws.abilities.reads_privileged,
+    )
+    if request.method == "GET" or not form.is_valid():
+        context = {"incident": incident, "form": form, "export_format": "json"}
+        status = 200 if request.method == "GET" else 422
+        return render(request, "incidents/export.html", context, status=status)
+    record = services.timeline_export_record(
+        incident=incident,
+        actor=request.user,
+        export_format="json",
+        include_privileged=form.cleaned_data.get("include_privileged", False),
+    )
+    privileged = (
+        incident_timeline.timeline_privileged_texts(incident, up_to_seq=record.covers_seq)
+        if record.include_privileged
+        else None
+    )
+
+    def document():
+        yield "{"
+        if privileged is not None:
+            yield f'"classification":{json.dumps(PRIVILEGED_MARK)},'
+        yield f'"incident":{json.dumps(incident.reference)},'
+        yield f'"exported_at":{json.dumps(iso_utc(record.entry.recorded_at))},'
+        yield f'"export_entry_seq":{record.entry.seq},'
+        yield '"hash_chain":"sha256_hex(prev_hash + canonical(body)); first prev_hash is 64 zeros",'
+        if privileged is not None:
+            yield (
+                '"privileged_commitment":"text_sha256 = sha256_hex(nonce + text)",'
+                f'"privileged_texts":{json.dumps(privileged, ensure_ascii=False)},'
+            )
+        yield '"entries":['
+        entries = incident_timeline.timeline_export_entries(incident, up_to_seq=record.covers_seq)
+        for index, entry in enumerate(entries):
+            yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
+        yield "]}"
+
+    name = f"{incident.reference}-timeline"
+    if privileged is not None:
+        name += "-Privileged-Confidential"
+    response = StreamingHttpResponse(document(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@require_GET
+def timeline_verify(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    result = incident_timeline.verify_chain(ws.incident)
+    return render(request, "incidents/verify.html", {"incident": ws.incident, "result": result})
