@@ -1,5 +1,6 @@
 """Demo users for trying BreachDesk locally; never loaded with DEBUG off."""
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from breachdesk.models import User
@@ -17,6 +18,9 @@ DEMO_USERS = {
 
 
 def seed_demo_users() -> list[User]:
+    # One hash for the one published password: hashing is slow by design
+    # (about a second each), and a fresh salt per demo account protects nothing.
+    password = make_password(DEMO_PASSWORD)
     users = []
     for username, (role, full_name, staff) in DEMO_USERS.items():
         first_name, last_name = full_name.split(" ", 1)
@@ -31,7 +35,7 @@ def seed_demo_users() -> list[User]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         if role:
             user.groups.add(Group.objects.get(name=role))

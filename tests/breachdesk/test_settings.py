@@ -84,3 +84,25 @@ def test_in_development_links_follow_the_port_served(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8111"
+
+
+def test_beat_heartbeat_follows_heartbeat_seconds(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CELERY_BEAT_SCHEDULE['record-heartbeat']['schedule'])",
+        env={"DEBUG": "1", "HEARTBEAT_SECONDS": "2", "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2.0"
+
+
+def test_a_heartbeat_under_one_second_stops_start_up(tmp_path):
+    result = run_manage(
+        "check", env={"DEBUG": "1", "HEARTBEAT_SECONDS": "0", "DATA_DIR": str(tmp_path)}
+    )
+
+    assert result.returncode != 0
+    assert "HEARTBEAT_SECONDS=0 must be at least 1" in result.stderr
