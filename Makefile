@@ -55,8 +55,11 @@ run: venv
 	@echo ""
 	$(BIN)/honcho start --port $(PORT) --procfile Procfile
 
+# One test process per core; tests sharing the Redis broker stay in one (conftest.py).
+PYTEST_WORKERS ?= auto
+
 test: venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

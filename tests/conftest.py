@@ -6,6 +6,7 @@ the service they are skipped with the reason shown in the summary; with
 """
 
 import os
+from datetime import UTC, datetime
 from functools import cache
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
@@ -14,12 +15,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 import redis
+import time_machine
 from django.conf import settings
 
 from breachdesk.celery import app as celery_app
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+# "Now" in every test: a Monday morning two weeks clear of public holidays in
+# the jurisdictions the deadline rules know, so that business-day clocks and
+# "overdue" never depend on the day the suite runs.
+FROZEN_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Tests that share the clock with another process (a browser, a Celery worker):
+# cookie expiries and signed-link ages must agree with that process's clock.
+WALL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page"}
 
 
 @cache
@@ -88,6 +98,13 @@ def pytest_collection_modifyitems(items):
         )
 
     items[:] = sorted(items, key=transactional)
+    # Under pytest-xdist (`make test` runs one process per core), tests that
+    # share the one Redis broker run in the same process, one after another:
+    # a real worker purges the queue another test's worker is reading.
+    for item in items:
+        marker = item.get_closest_marker("services")
+        if marker and "redis" in marker.args:
+            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def pytest_runtest_setup(item):
@@ -101,6 +118,20 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
         pytest.skip(f"needs {name}: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now(request):
+    """Every test runs at FROZEN_NOW, with time standing still (time-machine).
+
+    A test moves time itself (``time_machine.travel`` or the ``time_machine``
+    fixture); a test that talks to another process keeps the wall clock.
+    """
+    if WALL_CLOCK_FIXTURES.intersection(request.fixturenames):
+        yield
+        return
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -289,19 +320,18 @@ def breached_vendor(db):
 @pytest.fixture
 def incident(commander, responder, legal, viewer, breached_vendor):
     """An open incident with a responder, Legal and a viewer on the team."""
-    from incidents import services
     from incidents.email_templates import ensure_email_templates
     from incidents.playbooks import ensure_default_playbook
-    from tests.factories import open_incident
+    from tests.factories import IncidentFactory
 
     # Transactional tests empty the tables that migrations fill; put the defaults back.
     ensure_default_playbook()
     ensure_email_templates()
-    opened = open_incident(commander=commander, vendors=[breached_vendor])
-    services.member_add(incident=opened, actor=commander, user=responder, role="responder")
-    services.member_add(incident=opened, actor=commander, user=legal, role="legal")
-    services.member_add(incident=opened, actor=commander, user=viewer, role="viewer")
-    return opened
+    return IncidentFactory(
+        commander=commander,
+        vendors=[breached_vendor],
+        team={responder: "responder", legal: "legal", viewer: "viewer"},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,13 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import slugify
 
 from breachdesk.models import User
 from breachdesk.roles import ensure_roles
+from incidents import services
+from incidents.models import Incident
 from vendors.models import (
     DataAsset,
     Engagement,
@@ -110,17 +113,31 @@ class EngagementFactory(factory.django.DjangoModelFactory):
             self.data_assets.set(extracted)
 
 
-def open_incident(*, commander: User, vendors=None, **overrides):
-    """An incident opened the way users open one: through the service."""
-    from django.utils import timezone
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """An incident for tests that are not about opening one.
 
-    from incidents import services
+    Built through ``services.incident_open`` all the same: an incident without
+    its opening timeline entry, deadlines and playbook tasks would be one the
+    product can never hold. ``commander`` opens and commands it;
+    ``team={user: "responder", ...}`` adds members as the commander would.
+    """
 
-    fields = {
-        "title": "Vendor breach",
-        "source": "press_report",
-        "discovered_at": timezone.now() - timedelta(hours=2),
-        "severity": "sev2",
-        **overrides,
-    }
-    return services.incident_open(actor=commander, vendors=vendors or [VendorFactory()], **fields)
+    class Meta:
+        model = Incident
+        skip_postgeneration_save = True
+
+    commander = factory.SubFactory(UserFactory, roles=["Commander"])
+    vendors = factory.LazyFunction(lambda: [VendorFactory()])
+    title = factory.Sequence(lambda n: f"Vendor breach {n}")
+    source = "press_report"
+    discovered_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+    severity = "sev2"
+
+    @classmethod
+    def _create(cls, model_class, *, commander, **fields):
+        return services.incident_open(actor=commander, **fields)
+
+    @factory.post_generation
+    def team(self, create, extracted, **kwargs):
+        for user, role in (extracted or {}).items():
+            services.member_add(incident=self, actor=self.commander, user=user, role=role)

@@ -24,10 +24,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(condition, timeout, message):
+MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+
+
+def _wait_for(condition, timeout, message, process=None):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, message()
+        assert process is None or process.poll() is None, message()
         time.sleep(0.5)
 
 
@@ -79,7 +83,8 @@ def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "make-run.log"
-    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    # A `make test DATABASE_URL=…` passes its variables on in MAKEFLAGS too.
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES | MAKE_VARIABLES}
     env["DATA_DIR"] = str(tmp_path)
     # Beat's first tick, which the test waits for, comes after this many seconds.
     env["HEARTBEAT_SECONDS"] = "2"
@@ -101,6 +106,7 @@ def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
             lambda: _answers(f"{base_url}/accounts/login/"),
             180,
             lambda: f"the login page never answered:\n{output()}",
+            make,
         )
         dashboard = _sign_in(base_url, "commander", "breachdesk")
         _wait_for(
@@ -110,6 +116,7 @@ def test_make_run_serves_the_demo_with_worker_and_beat(tmp_path):
             ),
             90,
             lambda: f"beat never ticked into the worker:\n{output()}",
+            make,
         )
     finally:
         os.killpg(make.pid, signal.SIGINT)

@@ -4,13 +4,13 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
-from tests.factories import open_incident
+from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_dashboard_lists_active_incidents_the_user_may_see(client, incident, commander, legal):
-    hidden = open_incident(commander=commander, title="Hidden", restricted=True)
+    hidden = IncidentFactory(commander=commander, title="Hidden", restricted=True)
     client.force_login(legal)
 
     response = client.get(reverse("home"))
@@ -71,7 +71,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
     client, commander, breached_vendor, django_assert_max_num_queries
 ):
     for _ in range(12):
-        open_incident(commander=commander, vendors=[breached_vendor])
+        IncidentFactory(commander=commander, vendors=[breached_vendor])
     client.force_login(commander)
 
     with django_assert_max_num_queries(10):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
-from tests.factories import UserFactory, open_incident
+from tests.factories import IncidentFactory, UserFactory
 from vendors.models import DataAsset
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +198,7 @@ def _without_tokens(response):
 def test_a_task_of_another_incident_cannot_be_reached_through_this_one(
     client, ids, incident, commander, responder
 ):
-    other = open_incident(commander=commander)
+    other = IncidentFactory(commander=commander)
     foreign_task = other.tasks.first()
     client.force_login(responder)
 
@@ -215,7 +215,7 @@ def test_a_task_of_another_incident_cannot_be_reached_through_this_one(
 
 
 def test_the_incident_list_shows_only_what_the_user_may_see(client, incident, commander, outsider):
-    hidden = open_incident(commander=commander, title="Restricted one", restricted=True)
+    hidden = IncidentFactory(commander=commander, title="Restricted one", restricted=True)
     client.force_login(outsider)
     outsider_sees = client.get(reverse("incidents:list")).context["page"].paginator.count
     client.force_login(UserFactory(roles=["Legal"]))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from breachdesk.feed_keys import feed_key, incident_scope
 from incidents import services
 from incidents.models import Incident
-from tests.factories import TEST_PASSWORD, open_incident
+from tests.factories import TEST_PASSWORD, IncidentFactory
 from vendors.models import DataAsset
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def exposed(incident, responder):
 @pytest.fixture
 def other_incident(commander, responder, breached_vendor):
     """A second incident the responder is a member of."""
-    other = open_incident(commander=commander, vendors=[breached_vendor], title="Second breach")
+    other = IncidentFactory(commander=commander, vendors=[breached_vendor], title="Second breach")
     services.member_add(incident=other, actor=commander, user=responder, role="responder")
     return other
 

@@ -17,7 +17,7 @@ from incidents import services
 from incidents.forms import CommanderForm
 from incidents.models import Incident, IncidentMember, TimelineEntry
 from incidents.permissions import abilities_for
-from tests.factories import UserFactory, open_incident
+from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +191,7 @@ def test_a_commander_not_on_the_team_may_take_command_of_an_incident_they_see(
 
 
 def test_a_commander_who_may_not_see_the_incident_cannot_take_command(client, commander):
-    hidden = open_incident(commander=commander, restricted=True)
+    hidden = IncidentFactory(commander=commander, restricted=True)
     deputy = UserFactory(username="deputy", roles=["Commander"])
     client.force_login(deputy)
 
@@ -206,7 +206,7 @@ def test_a_commander_who_may_not_see_the_incident_cannot_take_command(client, co
 
 
 def test_the_service_refuses_command_to_a_commander_who_may_not_see_the_incident(commander):
-    hidden = open_incident(commander=commander, restricted=True)
+    hidden = IncidentFactory(commander=commander, restricted=True)
     deputy = UserFactory(username="deputy", roles=["Commander"])
 
     with pytest.raises(PermissionDenied):

@@ -22,10 +22,10 @@ from incidents.services.delivery import QUEUED_GRACE
 from incidents.services.notifications import notification_queue_internal
 from tests.factories import (
     EngagementFactory,
+    IncidentFactory,
     StakeholderFactory,
     UserFactory,
     VendorFactory,
-    open_incident,
 )
 from vendors.models import DataAsset
 
@@ -159,7 +159,7 @@ def test_pausing_engagements_with_four_long_named_vendors_sends_notices_that_fit
     vendors = [VendorFactory(name=_long(200, f"Vendor{i}"), slug=f"vendor-{i}") for i in range(4)]
     for vendor in vendors:
         EngagementFactory(vendor=vendor, name="Annotation", owner=commander)
-    incident = open_incident(commander=commander, vendors=vendors)
+    incident = IncidentFactory(commander=commander, vendors=vendors)
 
     pauses = services.engagements_pause(
         incident=incident, actor=commander, reason="Shared credentials leaked"
@@ -203,7 +203,7 @@ def test_an_owner_told_only_whom_to_ask_gets_a_notice_whose_name_fits(commander,
         last_name=_long(150, "Wolfeschlegelsteinhausen"),
     )
     EngagementFactory(vendor=breached_vendor, name="Transcription", owner=owner)
-    incident = open_incident(commander=commander, vendors=[breached_vendor])
+    incident = IncidentFactory(commander=commander, vendors=[breached_vendor])
 
     services.engagements_pause(incident=incident, actor=commander, reason="Credentials leaked")
 
@@ -219,10 +219,10 @@ def test_an_owner_told_only_whom_to_ask_gets_a_notice_whose_name_fits(commander,
 @pytest.fixture
 def two_exposed(commander, breached_vendor):
     """Two exposed incidents; the first became aware an hour earlier, so is swept first."""
-    first = open_incident(
+    first = IncidentFactory(
         commander=commander, vendors=[breached_vendor], discovered_at=NOW - timedelta(hours=3)
     )
-    second = open_incident(commander=commander, vendors=[breached_vendor])
+    second = IncidentFactory(commander=commander, vendors=[breached_vendor])
     for incident in (first, second):
         _expose(incident, commander)
     return first, second

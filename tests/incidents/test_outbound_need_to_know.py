@@ -14,7 +14,7 @@ from django.core import mail
 
 from incidents import services
 from incidents.models import Deadline, Notification
-from tests.factories import UserFactory, open_incident
+from tests.factories import IncidentFactory, UserFactory
 from vendors.models import DataAsset, Engagement
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def _assert_tells_only_whom_to_ask(notice, incident):
 @pytest.fixture
 def opened(commander, responder, legal, breached_vendor):
     """An open incident with a distinctive title; responder and Legal on the team."""
-    incident = open_incident(commander=commander, vendors=[breached_vendor], title=TITLE)
+    incident = IncidentFactory(commander=commander, vendors=[breached_vendor], title=TITLE)
     services.member_add(incident=incident, actor=commander, user=responder, role="responder")
     services.member_add(incident=incident, actor=commander, user=legal, role="legal")
     return incident
@@ -60,7 +60,7 @@ def opened(commander, responder, legal, breached_vendor):
 @pytest.fixture
 def restricted(commander, responder, legal, breached_vendor):
     """The same, restricted to its team."""
-    incident = open_incident(
+    incident = IncidentFactory(
         commander=commander, vendors=[breached_vendor], title=TITLE, restricted=True
     )
     services.member_add(incident=incident, actor=commander, user=responder, role="responder")

@@ -23,7 +23,7 @@ from incidents.models import (
 from incidents.services import delivery, reminders
 from incidents.services.delivery import QUEUED_GRACE, SENDING_TIMEOUT
 from incidents.services.notifications import notification_queue_internal
-from tests.factories import open_incident
+from tests.factories import IncidentFactory
 from vendors.models import DataAsset
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def _expose(incident, actor):
 
 def _exposed_incident(commander, vendor, discovered_at=None):
     """Another incident whose EU health data of Helix (48 h contract) is confirmed exposed."""
-    incident = open_incident(
+    incident = IncidentFactory(
         commander=commander,
         vendors=[vendor],
         discovered_at=discovered_at or NOW - timedelta(hours=2),

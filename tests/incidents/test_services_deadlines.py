@@ -18,7 +18,7 @@ from incidents.models import (
     OrganisationProfile,
     TaskReminder,
 )
-from tests.factories import open_incident
+from tests.factories import IncidentFactory
 from vendors.models import DataAsset
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +220,7 @@ def test_a_sent_partner_notice_meets_the_partners_contract_clock(
 
 def test_the_vendor_sla_is_settled_from_the_facts(commander, breached_vendor):
     now = timezone.now()
-    incident = open_incident(
+    incident = IncidentFactory(
         commander=commander,
         vendors=[breached_vendor],
         vendor_aware_at=now - timedelta(hours=40),

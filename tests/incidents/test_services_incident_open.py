@@ -8,9 +8,21 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, IncidentMember, Task, TimelineEntry
-from tests.factories import VendorFactory, open_incident
+from tests.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def open_incident(*, commander, vendors=None, **overrides):
+    """Open an incident through the service, as the commander does in the form."""
+    fields = {
+        "title": "Vendor breach",
+        "source": "press_report",
+        "discovered_at": timezone.now() - timedelta(hours=2),
+        "severity": "sev2",
+        **overrides,
+    }
+    return services.incident_open(actor=commander, vendors=vendors or [VendorFactory()], **fields)
 
 
 def test_opening_allocates_the_first_reference_of_the_year(commander):

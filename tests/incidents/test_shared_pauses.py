@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from incidents import services, timeline
 from incidents.models import EngagementPause, TimelineEntry
-from tests.factories import UserFactory, open_incident
+from tests.factories import IncidentFactory, UserFactory
 from vendors.models import Engagement, Vendor
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def other_commander(db):
 
 def _held_elsewhere(other_commander, vendor, *, restricted=False):
     """Another incident against the same vendor, which paused the engagement first."""
-    earlier = open_incident(
+    earlier = IncidentFactory(
         commander=other_commander, vendors=[vendor], title=SECRET_TITLE, restricted=restricted
     )
     services.engagements_pause(incident=earlier, actor=other_commander, reason="First report")

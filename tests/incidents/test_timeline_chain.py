@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from incidents import services, timeline
 from incidents.models import Incident, TimelineEntry, TimelineIsAppendOnly
-from tests.factories import VendorFactory, open_incident
+from tests.factories import IncidentFactory, VendorFactory
 
 
 def _bypass_trigger():
@@ -167,7 +167,7 @@ def test_concurrent_appends_keep_one_valid_chain(incident, responder):
 def test_incidents_opened_at_the_same_moment_get_distinct_consecutive_references(commander):
     vendor = VendorFactory()
 
-    errors = _in_threads(8, lambda index: open_incident(commander=commander, vendors=[vendor]))
+    errors = _in_threads(8, lambda index: IncidentFactory(commander=commander, vendors=[vendor]))
 
     assert errors == []
     numbers = sorted(

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from incidents import services
-from tests.factories import VendorFactory, open_incident
+from tests.factories import IncidentFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,12 +12,12 @@ def _references(response):
 
 
 def test_the_list_searches_title_and_vendor(client, commander):
-    parallax = open_incident(
+    parallax = IncidentFactory(
         commander=commander,
         vendors=[VendorFactory(name="Parallax")],
         title="Annotation bucket leak",
     )
-    open_incident(
+    IncidentFactory(
         commander=commander, vendors=[VendorFactory(name="Cobalt")], title="Hosting outage"
     )
     client.force_login(commander)
@@ -30,8 +30,8 @@ def test_the_list_searches_title_and_vendor(client, commander):
 
 
 def test_the_list_filters_by_severity_and_shows_closed_only_when_asked(client, commander):
-    serious = open_incident(commander=commander, severity="sev1")
-    minor = open_incident(commander=commander, severity="sev4")
+    serious = IncidentFactory(commander=commander, severity="sev1")
+    minor = IncidentFactory(commander=commander, severity="sev4")
     for phase in ["containment", "scoping", "notification", "recovery", "closed"]:
         services.incident_advance_phase(
             incident=minor, to_phase=phase, actor=commander, override_reason="x"
@@ -51,7 +51,7 @@ def test_the_list_runs_a_bounded_number_of_queries(
     client, commander, django_assert_max_num_queries
 ):
     for _ in range(20):
-        open_incident(commander=commander)
+        IncidentFactory(commander=commander)
     client.force_login(commander)
 
     with django_assert_max_num_queries(10):

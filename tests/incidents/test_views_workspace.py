@@ -30,9 +30,9 @@ def test_the_workspace_shows_header_stepper_tasks_and_team(client, incident, res
 
 
 def test_user_text_is_escaped_everywhere(client, commander, breached_vendor):
-    from tests.factories import open_incident
+    from tests.factories import IncidentFactory
 
-    incident = open_incident(
+    incident = IncidentFactory(
         commander=commander,
         vendors=[breached_vendor],
         title="<script>alert('t')</script>",

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from incidents import services as incident_services
 from incidents.models import EngagementPause, TimelineEntry
-from tests.factories import EngagementFactory, VendorFactory, open_incident
+from tests.factories import EngagementFactory, IncidentFactory, VendorFactory
 from vendors import services
 from vendors.imports import KINDS, read_import
 from vendors.models import Engagement, Vendor
@@ -193,7 +193,7 @@ def test_pausing_from_another_incident_still_works_after_a_status_edit(
     client, commander, paused, breached_vendor
 ):
     engagement = paused.engagement
-    other = open_incident(commander=commander, vendors=[breached_vendor], title="Second report")
+    other = IncidentFactory(commander=commander, vendors=[breached_vendor], title="Second report")
     client.force_login(commander)
     client.post(
         reverse("vendors:engagement-edit", kwargs={"pk": engagement.pk}),

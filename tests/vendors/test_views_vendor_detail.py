@@ -208,10 +208,10 @@ def test_a_contact_is_removed(client, commander):
 
 
 def test_the_vendor_page_lists_its_incidents(client, commander):
-    from tests.factories import open_incident
+    from tests.factories import IncidentFactory
 
     vendor = VendorFactory()
-    incident = open_incident(commander=commander, vendors=[vendor])
+    incident = IncidentFactory(commander=commander, vendors=[vendor])
     client.force_login(commander)
 
     page = client.get(_url(vendor)).content.decode()

@@ -153,12 +153,12 @@ def test_export_follows_the_filters_and_neutralises_formula_cells(client, legal)
     ]
 
 
-def test_filters_vendors_with_an_open_incident(client, commander):
-    from tests.factories import open_incident
+def test_filters_vendors_with_an_IncidentFactory(client, commander):
+    from tests.factories import IncidentFactory
 
     breached = VendorFactory(name="Breached")
     VendorFactory(name="Quiet")
-    open_incident(commander=commander, vendors=[breached])
+    IncidentFactory(commander=commander, vendors=[breached])
     client.force_login(commander)
 
     with_incident = client.get(reverse("vendors:list"), {"has_open_incident": "true"})
@@ -171,10 +171,10 @@ def test_filters_vendors_with_an_open_incident(client, commander):
 def test_an_incident_the_user_cannot_see_leaves_no_trace_on_the_vendor_list(
     client, commander, legal
 ):
-    from tests.factories import open_incident
+    from tests.factories import IncidentFactory
 
     breached = VendorFactory(name="Breached")
-    open_incident(commander=commander, vendors=[breached], restricted=True)
+    IncidentFactory(commander=commander, vendors=[breached], restricted=True)
     client.force_login(legal)
 
     response = client.get(reverse("vendors:list"), {"has_open_incident": "true"})
