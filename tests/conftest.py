@@ -98,13 +98,22 @@ def pytest_collection_modifyitems(items):
         )
 
     items[:] = sorted(items, key=transactional)
-    # Under pytest-xdist (`make test` runs one process per core), tests that
-    # share the one Redis broker run in the same process, one after another:
-    # a real worker purges the queue another test's worker is reading.
-    for item in items:
-        marker = item.get_closest_marker("services")
-        if marker and "redis" in marker.args:
-            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    """Put every test that uses the Redis broker in one pytest-xdist group.
+
+    Under pytest-xdist (`make test` runs one process per core) the tests that
+    share the one Redis broker must run in the same process, one after
+    another: a real worker started by one test takes the task another test
+    queued and looks for its notice in the wrong database. xdist reads the
+    group in its own ``pytest_collection_modifyitems``, so the mark is added
+    here, at collection, before any reordering hook runs.
+    """
+    marker = item.get_closest_marker("services")
+    if marker and "redis" in marker.args:
+        item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def pytest_runtest_setup(item):
