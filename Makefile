@@ -59,7 +59,7 @@ run: venv
 PYTEST_WORKERS ?= auto
 
 test: venv
-	$(BIN)/pytest --numprocesses $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

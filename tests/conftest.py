@@ -8,6 +8,7 @@ the service they are skipped with the reason shown in the summary; with
 import os
 from datetime import UTC, datetime
 from functools import cache
+from urllib.parse import urlsplit, urlunsplit
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # live server makes from that thread are safe because they are not concurrent.
@@ -67,6 +68,42 @@ SERVICE_PROBLEMS = {
 }
 
 
+# Redis's default number of logical databases (the `databases` directive).
+REDIS_DATABASES = 16
+
+
+def broker_url_for_process(redis_url: str, process_index: int) -> str:
+    """The Redis URL of one test process: the configured database plus its index.
+
+    ``redis://host:6379/1`` for process 0 stays database 1; process 1 gets 2.
+    Raises ``pytest.UsageError`` past the last database.
+    """
+    parts = urlsplit(redis_url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + process_index
+    if database >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"REDIS_URL database {base} leaves no Redis database for test process "
+            f"{process_index}: use a database below {REDIS_DATABASES - process_index}"
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def pytest_configure(config):
+    """Give each pytest-xdist process its own Redis database as its broker.
+
+    `make test` runs one process per core. A real worker started by a test in
+    one process would otherwise take the task a test in another process
+    queued, and look for its notice in the wrong test database.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not settings.REDIS_URL:
+        return
+    url = broker_url_for_process(settings.REDIS_URL, int(worker.removeprefix("gw")))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+    celery_app.conf.broker_url = url
+
+
 def pytest_report_header(config):
     lines = []
     for name, problem in SERVICE_PROBLEMS.items():
@@ -98,22 +135,6 @@ def pytest_collection_modifyitems(items):
         )
 
     items[:] = sorted(items, key=transactional)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_itemcollected(item):
-    """Put every test that uses the Redis broker in one pytest-xdist group.
-
-    Under pytest-xdist (`make test` runs one process per core) the tests that
-    share the one Redis broker must run in the same process, one after
-    another: a real worker started by one test takes the task another test
-    queued and looks for its notice in the wrong database. xdist reads the
-    group in its own ``pytest_collection_modifyitems``, so the mark is added
-    here, at collection, before any reordering hook runs.
-    """
-    marker = item.get_closest_marker("services")
-    if marker and "redis" in marker.args:
-        item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 def pytest_runtest_setup(item):
