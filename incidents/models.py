@@ -701,8 +701,13 @@ class Notification(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the broker took the send task; empty while a broker outage keeps it
+    # for the outbox sweep.
+    published_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Which attempt the mail server accepted (``attempts`` counts the claims).
+    accepted_attempt = models.PositiveSmallIntegerField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,19 +13,39 @@ class NotificationSendTask(Task):
 
 # Permanent refusals (5xx) are settled inside the service; what escapes it is
 # transient (the mail server said "later", the network or database hiccuped),
-# so it is retried: 5 s, 10 s, 20 s … capped at 10 minutes, six times.
+# so it is retried: 5 s, 10 s, 20 s … capped at 10 minutes, six times. No
+# jitter: Celery's full jitter can retry a 451 at once ("Retry in 0s").
 @shared_task(
     base=NotificationSendTask,
     autoretry_for=(Exception,),
     retry_backoff=5,
     retry_backoff_max=600,
-    retry_jitter=True,
+    retry_jitter=False,
     max_retries=6,
 )
 def notification_send_task(*, notification_id: int) -> str:
     from incidents.services.delivery import notification_send
 
     return notification_send(notification_id=notification_id)
+
+
+# The mail server's answer, carried by the broker while the database is away:
+# retried every minute (at most) until the database takes it, for a day.
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    retry_jitter=False,
+    max_retries=24 * 60,
+)
+def notification_record_outcome_task(
+    *, notification_id: int, attempt: int, outcome: str, error: str = ""
+) -> bool:
+    from incidents.services.delivery import notification_record_outcome
+
+    return notification_record_outcome(
+        notification_id=notification_id, attempt=attempt, outcome=outcome, error=error
+    )
 
 
 @shared_task(expires=50)

@@ -6,6 +6,7 @@ the service they are skipped with the reason shown in the summary; with
 """
 
 import os
+import shutil
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlsplit, urlunsplit
@@ -61,9 +62,18 @@ def _chromium_problem() -> str | None:
     return None
 
 
+@cache
+def _redis_server_problem() -> str | None:
+    if shutil.which("redis-server") is None:
+        return "redis-server not installed (apt-get install redis-server)"
+    return None
+
+
 SERVICE_PROBLEMS = {
     "postgres": _postgres_problem,
     "redis": _redis_problem,
+    # A test's own Redis, which it may stop and start (tests/faults/).
+    "redis-server": _redis_server_problem,
     "chromium": _chromium_problem,
 }
 

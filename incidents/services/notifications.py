@@ -18,7 +18,7 @@ from incidents import notices, timeline
 from incidents.models import EmailTemplate, Incident, Notification
 from incidents.selectors import incident_scope_items, incident_visible_to, summarise_scope
 from incidents.services.common import Need, lock_incident
-from incidents.services.delivery import publish_send
+from incidents.services.delivery import publish_sends
 from incidents.services.notice_composition import (
     AckResult,
     ack_lookup,
@@ -225,13 +225,15 @@ def notification_approve(*, notification: Notification, actor: User) -> Notifica
 def _queue(notifications: list[Notification]) -> None:
     """Mark rows queued and publish their send tasks once this transaction commits."""
     now = timezone.now()
-    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-        status=Notification.Status.QUEUED, queued_at=now, last_error=""
+    ids = [n.pk for n in notifications]
+    Notification.objects.filter(pk__in=ids).update(
+        status=Notification.Status.QUEUED, queued_at=now, published_at=None, last_error=""
     )
     for notification in notifications:
         notification.status = Notification.Status.QUEUED
         notification.queued_at = now
-        transaction.on_commit(lambda pk=notification.pk: publish_send(pk))
+        notification.published_at = None
+    transaction.on_commit(lambda: publish_sends(ids))
 
 
 @transaction.atomic(durable=True)

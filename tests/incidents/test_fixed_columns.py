@@ -319,12 +319,12 @@ def publish_fails_once(lost_rows, monkeypatch):
     """Publishing the first lost row raises once; every publication is recorded."""
     published = []
 
-    def publish(notification_id):
+    def publish(broker, notification_id):
         published.append(notification_id)
         if notification_id == lost_rows[0] and published.count(notification_id) == 1:
             raise RuntimeError("broker connection reset")
 
-    monkeypatch.setattr(delivery, "publish_send", publish)
+    monkeypatch.setattr(delivery, "_publish_one", publish)
     return published
 
 

@@ -404,7 +404,7 @@ def test_the_outbox_sweep_publishes_every_lost_row_in_one_run(
 ):
     monkeypatch.setattr(delivery, "SWEEP_BATCH_SIZE", 2)
     published = []
-    monkeypatch.setattr(delivery, "publish_send", published.append)
+    monkeypatch.setattr(delivery, "_publish_one", lambda broker, pk: published.append(pk))
     lost = _lost(incident, commander, (commander, responder, legal, viewer, commander))
 
     services.notifications_sweep(now=NOW + QUEUED_GRACE + timedelta(minutes=1))

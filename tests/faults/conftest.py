@@ -1,0 +1,89 @@
+"""Fault tests: real PostgreSQL, a real worker, an SMTP server and a Redis of the test's own.
+
+Each test starts its own ``redis-server`` on an ephemeral port, so that it
+can stop and start the broker without touching the shared one.
+"""
+
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from breachdesk.celery import app as celery_app
+
+
+class RedisServer:
+    """A ``redis-server`` process on loopback that a test may stop and start."""
+
+    def __init__(self, port: int, workdir):
+        self.port = port
+        self.workdir = workdir
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                *("--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    pytest.fail(f"redis-server did not start on port {self.port}")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """This test's broker: this process and its worker publish to it and read from it."""
+    server = RedisServer(_free_port(), tmp_path)
+    server.start()
+    original = celery_app.conf.broker_url
+    _point_broker(server.url)
+    yield server
+    server.stop()
+    _point_broker(original)
+
+
+def _point_broker(url: str) -> None:
+    """Celery keeps a connection pool and a producer pool made for the URL of the time."""
+    celery_app.conf.broker_url = url
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker_env(smtp_server, own_redis):
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_TLS": "0",
+        "REDIS_URL": own_redis.url,
+    }
