@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from incidents import services
-from incidents.models import Incident, IncidentMember, Task
-from incidents.services.delivery import notification_mark_failed
-from incidents.services.notice_composition import ack_token
+from incidents.models import Incident, IncidentMember, Notification, Task
+from incidents.services.delivery import OUTCOME_FAILED, notification_record_outcome
 from vendors.demo import TRAINING_DATA_VENDOR
 from vendors.models import DataAsset, Stakeholder, StakeholderContact, Vendor
 
@@ -123,21 +122,28 @@ def seed_demo_incident() -> Incident | None:
 
 
 def _demo_notices(incident: Incident, commander: User, legal: User) -> None:
-    """Partner notices in each state: acknowledged, sent, failed, and a fresh draft."""
+    """Partner notices in several states: queued for the worker, failed, and a fresh draft.
+
+    Seeding sends nothing itself: the queued notices are published after the
+    seed commits and the worker delivers them (``make run`` writes them as
+    .eml files whose acknowledgement links work). The failure is the
+    scenario's history, recorded as a worker would record a 550.
+    """
     drafts, _ = services.notifications_draft_partner_notices(incident=incident, actor=commander)
     for draft in drafts:
         services.notification_approve(notification=draft, actor=legal)
     services.notifications_send_approved(incident=incident, actor=commander)
-    for notice in drafts:
-        if notice.recipient_email.startswith("ops@"):
-            notification_mark_failed(
-                notification_id=notice.pk,
-                error="550 5.1.1 <ops@orbital-robotics.example>: mailbox unavailable",
-            )
-        else:
-            services.notification_send(notification_id=notice.pk)
-    helix = next(n for n in drafts if n.recipient_email.startswith("privacy@"))
-    services.notification_acknowledge(token=ack_token(helix.ack_nonce))
+    refused = [n.pk for n in drafts if n.recipient_email.startswith("ops@")]
+    Notification.objects.filter(pk__in=refused).update(
+        status=Notification.Status.SENDING, attempts=1, claimed_at=timezone.now()
+    )
+    for notification_id in refused:
+        notification_record_outcome(
+            notification_id=notification_id,
+            attempt=1,
+            outcome=OUTCOME_FAILED,
+            error="550 5.1.1 <ops@orbital-robotics.example>: mailbox unavailable",
+        )
     orbital = Stakeholder.objects.get(name="Orbital Robotics Inc.")
     StakeholderContact.objects.get_or_create(
         stakeholder=orbital,

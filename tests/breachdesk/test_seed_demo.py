@@ -1,8 +1,14 @@
+import socket
+import sqlite3
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from breachdesk.demo import DEMO_PASSWORD
 from breachdesk.models import User
+from incidents.models import Incident
+from tests.manage_child import run_manage
+from vendors.models import Vendor
 
 ROLE_OF = {"commander": "Commander", "responder": "Responder", "legal": "Legal", "viewer": "Viewer"}
 
@@ -52,3 +58,41 @@ def test_seed_demo_refuses_with_debug_off(settings):
         call_command("seed_demo")
 
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_failure_halfway_leaves_nothing_seeded(settings, monkeypatch):
+    settings.DEBUG = True
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("incidents.demo._demo_notices", broken)
+
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo")
+
+    assert not User.objects.exists()
+    assert not Incident.objects.exists()
+    assert not Vendor.objects.exists()
+
+
+def test_seed_demo_without_a_reachable_mail_server_loads_every_notice_state(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    env = {
+        "DEBUG": "1",
+        "DATA_DIR": str(tmp_path),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(closed_port),
+        "SMTP_TLS": "0",
+    }
+    assert run_manage("migrate", env=env, timeout=120).returncode == 0
+
+    result = run_manage("seed_demo", env=env, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "breachdesk.sqlite3") as database:
+        statuses = {row[0] for row in database.execute("SELECT status FROM incidents_notification")}
+    assert {"queued", "failed", "draft"} <= statuses

@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from incidents import timeline
@@ -25,9 +26,25 @@ def test_the_demo_incident_is_partway_through_scoping(demo):
 def test_the_demo_has_notices_in_several_states(demo):
     statuses = set(demo.notifications.values_list("status", flat=True))
 
-    assert {"sent", "failed", "draft"} <= statuses
-    assert demo.notifications.filter(acknowledged_at__isnull=False).count() == 1
-    assert demo.notifications.filter(status=Notification.Status.SENT, acknowledged_at=None).exists()
+    assert {"queued", "failed", "draft"} <= statuses
+
+
+def test_seeding_the_demo_sends_no_mail_itself(demo):
+    assert mail.outbox == []
+    assert not demo.notifications.filter(status=Notification.Status.SENT).exists()
+
+
+def test_the_demo_notices_go_out_through_the_worker_once_the_seed_commits(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+
+    demo = Incident.objects.get()
+    assert demo.notifications.filter(status=Notification.Status.SENT).count() == len(mail.outbox)
+    assert mail.outbox
 
 
 def test_loading_the_demo_twice_leaves_one_incident(demo):
