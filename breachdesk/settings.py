@@ -316,11 +316,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"beat_outage": {"()": "breachdesk.log_filters.BeatOutageFilter"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO").upper()},
     # Axes announces itself at INFO on every start; failed sign-ins stay at WARNING.
     "loggers": {
         # Replaces Django's own console handler, which would print everything twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # While the broker is away, one line per outage instead of a traceback per task per tick.
+        "celery.beat": {"filters": ["beat_outage"]},
     },
 }
