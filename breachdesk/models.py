@@ -39,3 +39,20 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Submission(models.Model):
+    """A form's one-time token, stored in the transaction of what the form created.
+
+    A POST sent again after an error (the first was saved but its answer was
+    lost) finds its token here and creates nothing a second time.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        "breachdesk.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, MomentField
 from breachdesk.models import User
 from breachdesk.roles import users_who_may_command, users_with_a_role
+from breachdesk.submissions import submission_token_field
 from incidents.models import Incident, IncidentMember, ScopeItem
 from incidents.services import check_incident_times
 from incidents.services.common import CLOCK_SKEW
@@ -176,6 +177,7 @@ class NoteForm(forms.Form):
             "made privileged later."
         ),
     )
+    submission_token = submission_token_field()
 
     def __init__(self, *args, can_mark_privileged: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -517,6 +517,9 @@ def scripted(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     incident = Incident.objects.get()
+    # What the worker does with the demo's queued notices once the seed commits.
+    for queued in incident.notifications.filter(status=Notification.Status.QUEUED):
+        services.notification_send(notification_id=queued.pk)
     users = {user.username: user for user in User.objects.all()}
     services.note_add(
         incident=incident,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, PlausibleDateField
 from breachdesk.models import User
+from breachdesk.submissions import submission_token_field
 from vendors.jurisdictions import split_codes, unknown_codes
 from vendors.models import (
     MAX_RECORDS,
@@ -122,6 +123,8 @@ class PersonChoiceField(IdChoiceField):
 
 
 class VendorForm(UniqueNameMixin, StatusOutsidePauseMixin, forms.ModelForm):
+    submission_token = submission_token_field()
+
     duplicate_name_message = _("A vendor with this name already exists.")
     jurisdictions = JurisdictionCodesField(
         label=_("Processes our data in"),
@@ -151,6 +154,8 @@ class VendorForm(UniqueNameMixin, StatusOutsidePauseMixin, forms.ModelForm):
 
 
 class VendorContactForm(forms.ModelForm):
+    submission_token = submission_token_field()
+
     class Meta:
         model = VendorContact
         fields = ["name", "email", "role", "is_security_contact"]
@@ -161,6 +166,8 @@ class VendorContactForm(forms.ModelForm):
 
 
 class StakeholderForm(UniqueNameMixin, forms.ModelForm):
+    submission_token = submission_token_field()
+
     duplicate_name_message = _("A stakeholder with this name already exists.")
     notify_within_hours = window_hours_field(Stakeholder._meta.get_field("notify_within_hours"))
 
@@ -171,6 +178,8 @@ class StakeholderForm(UniqueNameMixin, forms.ModelForm):
 
 
 class StakeholderContactForm(forms.ModelForm):
+    submission_token = submission_token_field()
+
     class Meta:
         model = StakeholderContact
         fields = ["name", "email", "role"]
@@ -181,6 +190,8 @@ class StakeholderContactForm(forms.ModelForm):
 
 
 class DataAssetForm(UniqueNameMixin, forms.ModelForm):
+    submission_token = submission_token_field()
+
     duplicate_name_message = _("A data asset with this name already exists.")
     subject_jurisdictions = JurisdictionCodesField(
         label=_("Data subjects in"),
@@ -229,6 +240,8 @@ class DataAssetForm(UniqueNameMixin, forms.ModelForm):
 
 
 class EngagementForm(StatusOutsidePauseMixin, forms.ModelForm):
+    submission_token = submission_token_field()
+
     owner = PersonChoiceField(queryset=_people(), required=False, label=_("Owner"))
     data_assets = IdMultipleChoiceField(
         queryset=DataAsset.objects.all(),
@@ -290,6 +303,8 @@ class EngagementForm(StatusOutsidePauseMixin, forms.ModelForm):
 
 
 class EngagementAccessForm(forms.ModelForm):
+    submission_token = submission_token_field()
+
     class Meta:
         model = EngagementAccess
         fields = ["kind", "description"]

@@ -757,7 +757,7 @@ def _read_vendor(row: ImportRow, lookups: Lookups) -> None:
                 {"name": "security_contact_name", "email": "security_contact_email"},
             )
         )
-        contact = contact_form.cleaned_data if contact_form.is_valid() else None
+        contact = _fields(contact_form) if contact_form.is_valid() else None
     if row.errors:
         return
     row.existing = existing
@@ -835,7 +835,7 @@ def _read_engagement(row: ImportRow, lookups: Lookups) -> None:
         access_form = EngagementAccessRowForm(access, lookups=lookups)
         row.errors.extend(_form_errors(access_form, {"description": "access", "kind": "access"}))
         if access_form.is_valid():
-            accesses.append(access_form.cleaned_data)
+            accesses.append(_fields(access_form))
     if row.errors:
         return
     row.existing = existing

@@ -8,6 +8,7 @@ import, gets the same checks and the same messages.
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from breachdesk.models import User
+from breachdesk.submissions import submission_claim
 from vendors.models import (
     DataAsset,
     Engagement,
@@ -84,7 +86,11 @@ def _save_changes(instance: models.Model, changes: dict[str, Any]) -> models.Mod
 
 
 @transaction.atomic(durable=True)
-def vendor_create(*, actor: User | None, **fields: Any) -> Vendor:
+def vendor_create(
+    *, actor: User | None, submission_token: UUID | None = None, **fields: Any
+) -> Vendor:
+    """Raises AlreadySubmitted for a ``submission_token`` seen before (breachdesk.submissions)."""
+    submission_claim(submission_token, user=actor)
     return _vendor_create(**fields)
 
 
@@ -98,7 +104,10 @@ def vendor_update(*, vendor: Vendor, actor: User | None, **changes: Any) -> Vend
 
 
 @transaction.atomic(durable=True)
-def vendor_contact_create(*, vendor: Vendor, actor: User | None, **fields: Any) -> VendorContact:
+def vendor_contact_create(
+    *, vendor: Vendor, actor: User | None, submission_token: UUID | None = None, **fields: Any
+) -> VendorContact:
+    submission_claim(submission_token, user=actor)
     contact = VendorContact(vendor=vendor, **fields)
     contact.full_clean()
     contact.save()
@@ -124,8 +133,13 @@ def vendor_contact_delete(*, contact: VendorContact, actor: User | None) -> None
 
 @transaction.atomic(durable=True)
 def stakeholder_create(
-    *, actor: User | None, contacts: Iterable[dict[str, str]] = (), **fields: Any
+    *,
+    actor: User | None,
+    contacts: Iterable[dict[str, str]] = (),
+    submission_token: UUID | None = None,
+    **fields: Any,
 ) -> Stakeholder:
+    submission_claim(submission_token, user=actor)
     stakeholder = _save_new(Stakeholder(**fields))
     for contact in contacts:
         _stakeholder_contact_add(stakeholder=stakeholder, **contact)
@@ -141,8 +155,13 @@ def stakeholder_update(
 
 @transaction.atomic(durable=True)
 def stakeholder_contact_create(
-    *, stakeholder: Stakeholder, actor: User | None, **fields: Any
+    *,
+    stakeholder: Stakeholder,
+    actor: User | None,
+    submission_token: UUID | None = None,
+    **fields: Any,
 ) -> StakeholderContact:
+    submission_claim(submission_token, user=actor)
     return _stakeholder_contact_add(stakeholder=stakeholder, **fields)
 
 
@@ -160,8 +179,13 @@ def stakeholder_contact_delete(*, contact: StakeholderContact, actor: User | Non
 
 @transaction.atomic(durable=True)
 def data_asset_create(
-    *, actor: User | None, stakeholders: Iterable[Stakeholder] = (), **fields: Any
+    *,
+    actor: User | None,
+    stakeholders: Iterable[Stakeholder] = (),
+    submission_token: UUID | None = None,
+    **fields: Any,
 ) -> DataAsset:
+    submission_claim(submission_token, user=actor)
     return _data_asset_create(stakeholders=stakeholders, **fields)
 
 
@@ -198,8 +222,10 @@ def engagement_create(
     actor: User | None,
     data_assets: Iterable[DataAsset] = (),
     accesses: Iterable[dict[str, str]] = (),
+    submission_token: UUID | None = None,
     **fields: Any,
 ) -> Engagement:
+    submission_claim(submission_token, user=actor)
     return _engagement_create(vendor=vendor, data_assets=data_assets, accesses=accesses, **fields)
 
 
@@ -242,8 +268,14 @@ def _engagement_update(
 
 @transaction.atomic(durable=True)
 def engagement_access_add(
-    *, engagement: Engagement, actor: User | None, kind: str, description: str
+    *,
+    engagement: Engagement,
+    actor: User | None,
+    kind: str,
+    description: str,
+    submission_token: UUID | None = None,
 ) -> EngagementAccess:
+    submission_claim(submission_token, user=actor)
     return _engagement_access_add(engagement=engagement, kind=kind, description=description)
 
 

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from breachdesk.roles import may_export_inventory
 from breachdesk.spreadsheets import csv_response
+from breachdesk.submissions import AlreadySubmitted, submission_seen
 from breachdesk.types import HtmxHttpRequest
 from vendors import selectors, services
 from vendors.filters import DataAssetFilter, StakeholderFilter, VendorFilter
@@ -57,6 +59,22 @@ def _page(request, queryset):
 def _form_failed(request, template, context):
     """Re-render with the errors next to the fields, and nothing saved."""
     return render(request, template, context, status=422)
+
+
+def _edited(form) -> dict:
+    """An edit form's changes: the one-time token guards creating, not changing."""
+    return {name: value for name, value in form.cleaned_data.items() if name != "submission_token"}
+
+
+def _already_saved(request, exc: AlreadySubmitted, to, *args, **kwargs) -> HttpResponse:
+    """A form sent again after it was saved: say so where the saved thing is listed.
+
+    With htmx the whole page goes there (HX-Redirect), so the message shows.
+    """
+    messages.info(request, str(exc))
+    if request.htmx:
+        return HttpResponseClientRedirect(resolve_url(to, *args, **kwargs))
+    return redirect(to, *args, **kwargs)
 
 
 def _apply_service_errors(form, exc: ValidationError) -> None:
@@ -131,15 +149,17 @@ def vendor_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _vendor_form(request, vendor):
+    if vendor is None and request.method == "POST" and submission_seen(request.POST):
+        return _already_saved(request, AlreadySubmitted(), "vendors:list")
     form = VendorForm(request.POST if request.method == "POST" else None, instance=vendor)
     if request.method == "POST" and form.is_valid():
         try:
             if vendor is None:
                 vendor = services.vendor_create(actor=request.user, **form.cleaned_data)
             else:
-                vendor = services.vendor_update(
-                    vendor=vendor, actor=request.user, **form.cleaned_data
-                )
+                vendor = services.vendor_update(vendor=vendor, actor=request.user, **_edited(form))
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, "vendors:list")
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -161,6 +181,8 @@ def vendor_contact_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             services.vendor_contact_create(vendor=vendor, actor=request.user, **form.cleaned_data)
             saved = True
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, vendor)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
     if saved and not request.htmx:
@@ -191,7 +213,7 @@ def vendor_contact_edit(request: HtmxHttpRequest, slug: str, contact_id: int) ->
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.vendor_contact_update(
-                contact=contact, actor=request.user, **form.cleaned_data
+                contact=contact, actor=request.user, **_edited(form)
             )
         except ValidationError as exc:
             _apply_service_errors(form, exc)
@@ -236,12 +258,16 @@ def engagement_export(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def engagement_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     vendor = get_object_or_404(Vendor, slug=slug)
+    if request.method == "POST" and submission_seen(request.POST):
+        return _already_saved(request, AlreadySubmitted(), vendor)
     form = EngagementForm(request.POST if request.method == "POST" else None, vendor=vendor)
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.engagement_create(
                 vendor=vendor, actor=request.user, **form.cleaned_data
             )
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, vendor)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -274,9 +300,7 @@ def engagement_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.engagement_update(
-                engagement=engagement, actor=request.user, **form.cleaned_data
-            )
+            services.engagement_update(engagement=engagement, actor=request.user, **_edited(form))
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -300,6 +324,8 @@ def engagement_access_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 engagement=engagement, actor=request.user, **access_form.cleaned_data
             )
             saved = True
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, "vendors:engagement-edit", pk=engagement.pk)
         except ValidationError as exc:
             _apply_service_errors(access_form, exc)
     if saved and not request.htmx:
@@ -374,13 +400,17 @@ def asset_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _asset_form(request, asset):
+    if asset is None and request.method == "POST" and submission_seen(request.POST):
+        return _already_saved(request, AlreadySubmitted(), "vendors:asset-list")
     form = DataAssetForm(request.POST if request.method == "POST" else None, instance=asset)
     if request.method == "POST" and form.is_valid():
         try:
             if asset is None:
                 asset = services.data_asset_create(actor=request.user, **form.cleaned_data)
             else:
-                services.data_asset_update(asset=asset, actor=request.user, **form.cleaned_data)
+                services.data_asset_update(asset=asset, actor=request.user, **_edited(form))
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, "vendors:asset-list")
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -448,6 +478,8 @@ def stakeholder_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _stakeholder_form(request, stakeholder):
+    if stakeholder is None and request.method == "POST" and submission_seen(request.POST):
+        return _already_saved(request, AlreadySubmitted(), "vendors:stakeholder-list")
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
     if request.method == "POST" and form.is_valid():
         try:
@@ -455,8 +487,10 @@ def _stakeholder_form(request, stakeholder):
                 stakeholder = services.stakeholder_create(actor=request.user, **form.cleaned_data)
             else:
                 services.stakeholder_update(
-                    stakeholder=stakeholder, actor=request.user, **form.cleaned_data
+                    stakeholder=stakeholder, actor=request.user, **_edited(form)
                 )
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, "vendors:stakeholder-list")
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -480,6 +514,8 @@ def stakeholder_contact_add(request: HtmxHttpRequest, slug: str) -> HttpResponse
                 stakeholder=stakeholder, actor=request.user, **form.cleaned_data
             )
             saved = True
+        except AlreadySubmitted as exc:
+            return _already_saved(request, exc, stakeholder)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
     if saved and not request.htmx:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from breachdesk.roles import incident_roles_allowed, may_command
+from breachdesk.submissions import submission_claim
 from incidents import timeline
 from incidents.exceptions import TransitionNotAllowed
 from incidents.models import (
@@ -409,7 +410,9 @@ def note_add(
     text: str,
     privileged: bool = False,
     occurred_at: datetime | None = None,
+    submission_token: UUID | None = None,
 ):
+    """Add a note to the timeline; a ``submission_token`` seen before raises AlreadySubmitted."""
     incident = lock_incident(
         incident, actor=actor, need=Need.NOTES, open_only=False, refused=NOTE_NOT_ALLOWED
     )
@@ -424,6 +427,7 @@ def note_add(
         )
     if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"occurred_at": [FUTURE_TIME]})
+    submission_claim(submission_token, user=actor)
     return timeline.record_note_added(
         incident=incident, actor=actor, text=text, privileged=privileged, occurred_at=occurred_at
     )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django_htmx.http import trigger_client_event
 
+from breachdesk.submissions import AlreadySubmitted
 from incidents.exceptions import TransitionNotAllowed
 from incidents.selectors import Workspace, panel_context, workspace_after_change
 from incidents.views.panel_forms import panel_forms
@@ -62,10 +63,14 @@ def panel_response(
     changed=(),
     status: int = 200,
     errors=(),
+    notices=(),
     redirect_to: str = "",
     **context,
 ) -> HttpResponse:
     """Answer an action: ``panel`` (with ``errors``, 422), plus ``changed`` out of band on success.
+
+    ``notices`` say what happened when it is not what the user expects
+    ("already saved").
 
     ``ws`` is the workspace as it stands after the action; ``context`` adds to
     the target panel's context (a bound form with its errors, say).
@@ -73,8 +78,12 @@ def panel_response(
     if not request.htmx:
         for error in errors:
             messages.error(request, error)
+        for notice in notices:
+            messages.info(request, notice)
         return redirect(redirect_to or ws.incident.get_absolute_url())
-    body = render_panels(request, ws, [panel], panel_errors=list(errors), **context)
+    body = render_panels(
+        request, ws, [panel], panel_errors=list(errors), panel_notices=list(notices), **context
+    )
     if status < 400:
         body += render_panels(request, ws, changed, oob=True)
     response = HttpResponse(body, status=status)
@@ -95,6 +104,10 @@ def form_action(
     if form.is_valid():
         try:
             run(form.cleaned_data)
+        except AlreadySubmitted as exc:
+            return panel_response(
+                request, workspace_after_change(ws), panel, changed=changed, notices=[str(exc)]
+            )
         except TransitionNotAllowed as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

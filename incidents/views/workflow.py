@@ -186,5 +186,6 @@ def note_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
             text=data["text"],
             privileged=data.get("privileged", False),
             occurred_at=data["occurred_at"],
+            submission_token=data["submission_token"],
         ),
     )
