@@ -125,7 +125,7 @@ def whatif(request: HtmxHttpRequest) -> HttpResponse:
         try:
             clocks_found = compute_clocks(parse_facts(form.facts(), unknown_codes=unknown_codes))
         except FactsError as exc:
-            field = exc.field.split(".")[0].split("[")[0]
+            field = exc.field.removeprefix("entity.").split(".")[0].split("[")[0]
             form.add_error(field if field in form.fields else None, str(exc))
     status = 422 if form.is_bound and form.errors else 200
     context = {"form": form, "clocks": clocks_found, "now": timezone.now()}
