@@ -73,6 +73,20 @@ RISK_UNDECIDED = "risk not yet assessed: shown in case it is high"
 SIGNIFICANCE_UNDECIDED = "significance not yet assessed"
 GRADE_C = "grade C: unsettled or not yet in force; turned on in the organisation profile"
 
+# Rows with no known start date apply to every trigger.
+ALWAYS = date(2000, 1, 1)
+TRIGGER_TEXT = {
+    "aware_at": "awareness",
+    "vendor_aware_at": "the vendor's awareness",
+    "discovered": "discovery (else awareness)",
+    "determined": "determination (else awareness)",
+    "assessed_at": "assessment concluded",
+    "assessed_or_aware": "awareness and scope identified",
+    "materiality_determined_at": "materiality determination",
+    "classified_major_at": "classification as major",
+    "ransom_paid_at": "ransom payment",
+}
+
 WITHOUT_UNDUE_DELAY = "without undue delay"
 IMMEDIATELY = "immediately"
 
@@ -121,7 +135,7 @@ class Rule:
     cap_hours_after_awareness: int | None = None
     yearly_log_below: int | None = None
     shorter_for: tuple[str, int] | None = None
-    effective_from: date = date(2000, 1, 1)
+    effective_from: date = ALWAYS
     effective_to: date | None = None
     phased: tuple[tuple[str, date], ...] = ()
     in_force: bool = True
@@ -133,6 +147,18 @@ class Rule:
     def optional(self) -> bool:
         """Off unless the organisation turns it on: grade C, or not yet in force."""
         return self.confidence == "C" or not self.in_force
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        """What sets the rule apart on every page: "grade C", "not yet in force"."""
+        marks = ("grade C",) if self.confidence == "C" else ()
+        return marks if self.in_force else (*marks, "not yet in force")
+
+    @property
+    def label(self) -> str:
+        """ "CIRCIA — CISA (72 hours) · grade C, not yet in force"."""
+        text = f"{self.regime} — {self.recipient} ({self.window_text()})"
+        return f"{text} · {', '.join(self.marks)}" if self.marks else text
 
     def window_text(self, value: int | None = None) -> str:
         """The window as people say it: "72 hours", "1 month", "without undue delay"."""
@@ -150,6 +176,26 @@ class Rule:
     @property
     def standard_text(self) -> str:
         return self.window_text()
+
+    @property
+    def trigger_text(self) -> str:
+        """What starts the clock, in words: "awareness", "filing of nis2-notification"."""
+        if self.trigger.startswith("submitted:"):
+            return f"filing of {self.trigger.split(':', 1)[1]}"
+        return TRIGGER_TEXT.get(self.trigger, self.trigger)
+
+    @property
+    def effective_text(self) -> str:
+        """ "from 2025-01-17", "2021-09-01 to 2023-08-31", "pending (expected 2027-05-13)"."""
+        if not self.in_force:
+            return f"pending (expected {self.effective_from.isoformat()})"
+        start = "" if self.effective_from == ALWAYS else self.effective_from.isoformat()
+        text = f"from {start}" if start else "in force"
+        if self.effective_to:
+            text = f"{start or 'until'} to {self.effective_to.isoformat()}"
+        for flag, later in self.phased:
+            text += f"; {flag.replace('_', ' ')}: from {later.isoformat()}"
+        return text
 
     @property
     def calendar_text(self) -> str:
@@ -1379,7 +1425,7 @@ class State:
     ag: tuple[int, bool, int, str] | None = None
     vendor: int | str = "immediately following discovery"
     vendor_confidence: str = "B"
-    effective_from: date = date(2000, 1, 1)
+    effective_from: date = ALWAYS
     note: str = ""
 
 
