@@ -501,6 +501,21 @@ class WhatIfForm(forms.Form):
         )
         self.order_fields([*TIME_FIELDS, *PROFILE_FACTS, "enabled_rules"])
 
+    @property
+    def profile_fields(self) -> list:
+        """Who we are: filled from the organisation profile, shown folded away."""
+        return [self[name] for name in (*PROFILE_FACTS, "enabled_rules")]
+
+    @property
+    def incident_fields(self) -> list:
+        """What happened: the times, decisions, counts and contract windows."""
+        folded = {*PROFILE_FACTS, "enabled_rules"}
+        return [field for field in self if field.name not in folded]
+
+    @property
+    def profile_has_errors(self) -> bool:
+        return any(field.errors for field in self.profile_fields)
+
     def clean_affected(self):
         affected = {}
         for part in split_list(self.cleaned_data["affected"]):

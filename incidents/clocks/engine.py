@@ -21,7 +21,7 @@ from incidents.clocks.rules import (
     Rule,
 )
 
-NOT_IN_FORCE = "not yet in force: shown because the organisation profile turns it on"
+NOT_IN_FORCE = "not yet in force: shown because it is turned on"
 PROJECTED = "projected from the previous stage's deadline; filing it earlier moves this"
 WAITING_FOR = {
     "materiality_determined_at": "waiting for the materiality determination",

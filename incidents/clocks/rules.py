@@ -71,7 +71,7 @@ COUNT_UNKNOWN = "count unknown: the stricter clock is shown until the number is 
 PERSONAL_UNDECIDED = "personal data not yet decided: shown in case it is"
 RISK_UNDECIDED = "risk not yet assessed: shown in case it is high"
 SIGNIFICANCE_UNDECIDED = "significance not yet assessed"
-GRADE_C = "grade C: unsettled or not yet in force; turned on in the organisation profile"
+GRADE_C = "grade C: unsettled; verify before relying on it"
 
 # Rows with no known start date apply to every trigger.
 ALWAYS = date(2000, 1, 1)
@@ -1337,7 +1337,7 @@ def _us_federal_rows() -> list[Rule]:
                 regime="CIRCIA",
                 citation="6 USC 681b",
                 notifier="covered critical-infrastructure entity",
-                recipient="CISA",
+                recipient=f"CISA ({report})",
                 trigger=trigger,
                 value=hours,
                 unit=HOURS,
@@ -1348,10 +1348,17 @@ def _us_federal_rows() -> list[Rule]:
                 note="Only once CISA's final rule is in force.",
                 **us,
             )
-            for kind, trigger, hours, applies in (
-                ("incident", "aware_at", 72, entity("critical_infrastructure")),
+            for kind, report, trigger, hours, applies in (
+                (
+                    "incident",
+                    "covered incident report",
+                    "aware_at",
+                    72,
+                    entity("critical_infrastructure"),
+                ),
                 (
                     "ransom",
+                    "ransom payment report",
                     "ransom_paid_at",
                     24,
                     lambda f: YES if f.entity.critical_infrastructure and f.ransom_paid_at else NO,
@@ -1370,6 +1377,7 @@ def _us_federal_rows() -> list[Rule]:
             unit=HOURS,
             applies=entity("nydfs_covered"),
             confidence="A",
+            time_zone="America/New_York",
             effective_from=date(2017, 8, 28),
             note="Incidents at third-party service providers count.",
         ),
@@ -1385,6 +1393,7 @@ def _us_federal_rows() -> list[Rule]:
             unit=HOURS,
             applies=nydfs_ransom,
             confidence="B",
+            time_zone="America/New_York",
             effective_from=date(2023, 12, 1),
         ),
         Rule(

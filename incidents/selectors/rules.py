@@ -16,14 +16,18 @@ class RuleRow:
     jurisdiction_name: str
 
 
+def _name(code: str) -> str:
+    return GROUP_NAMES.get(code) or jurisdictions().get(code, code)
+
+
 def clock_rule_jurisdictions() -> list[tuple[str, str]]:
-    """(code, name) of every jurisdiction with a rule, by name: the rule list's filter."""
-    names = jurisdictions()
+    """(code, name) of every jurisdiction with a rule: the rule list's filter and groups.
+
+    Countries by name, each followed by its states or provinces (``US-CA`` after ``US``).
+    """
     codes = {rule.jurisdiction for rule in RULES}
-    return sorted(
-        ((code, GROUP_NAMES.get(code) or names.get(code, code)) for code in codes),
-        key=lambda item: item[1],
-    )
+    ordered = sorted(codes, key=lambda code: (_name(code.split("-")[0]), "-" in code, _name(code)))
+    return [(code, _name(code)) for code in ordered]
 
 
 def clock_rules(*, jurisdiction: str = "") -> list[RuleRow]:

@@ -366,3 +366,18 @@ def test_the_longest_windows_at_the_latest_time_still_compute():
     )
 
     assert found
+
+
+def test_nydfs_ransom_notice_uses_the_new_york_date_of_payment_not_the_utc_date():
+    # 21:00 on 30 November 2023 in New York is already 1 December in UTC.
+    found = clocks(
+        aware_at="2023-12-01T02:00:00Z",
+        ransom_paid_at="2023-12-01T02:00:00Z",
+        entity={"nydfs_covered": True},
+    )
+
+    assert "nydfs-500.17c" not in found
+
+
+def test_every_rule_counts_its_dates_in_a_named_local_zone():
+    assert not [rule.id for rule in RULES if rule.time_zone == "UTC"]
