@@ -193,6 +193,7 @@ class OrganisationProfileForm(forms.ModelForm):
             "role",
             "established_in",
             "time_zone",
+            "internal_target_hours",
             *OrganisationProfile.ENTITY_FACTS,
             "enabled_rules",
         )
@@ -214,7 +215,7 @@ class OrganisationProfileAdmin(admin.ModelAdmin):
         "hipaa",
     )
     fieldsets = (
-        (None, {"fields": ("role", "established_in", "time_zone")}),
+        (None, {"fields": ("role", "established_in", "time_zone", "internal_target_hours")}),
         (
             _("EU and UK"),
             {

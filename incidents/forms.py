@@ -440,7 +440,13 @@ class ClockRulesFilterForm(forms.Form):
         )
 
 
-PROFILE_FACTS = ("role", "established_in", "time_zone", *OrganisationProfile.ENTITY_FACTS)
+PROFILE_FACTS = (
+    "role",
+    "established_in",
+    "time_zone",
+    "internal_target_hours",
+    *OrganisationProfile.ENTITY_FACTS,
+)
 
 
 class WhatIfForm(forms.Form):
@@ -575,6 +581,7 @@ class WhatIfForm(forms.Form):
             "established_in": data["established_in"] or None,
             "time_zone": data["time_zone"] or None,
             "enabled_rules": list(data["enabled_rules"]),
+            "internal_target_hours": data["internal_target_hours"],
             "personal_data": data["personal_data"],
             "phi": data["phi"],
             "high_risk": data["high_risk"],

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.clocks import RULES
 from vendors.jurisdictions import unknown_codes
-from vendors.models import DataAsset, Engagement, Vendor
+from vendors.models import MAX_WINDOW_HOURS, DataAsset, Engagement, Vendor
 
 # Choices are defined at module level so that Meta.constraints can name them;
 # code uses the model aliases, such as Incident.Phase.
@@ -884,6 +885,15 @@ class OrganisationProfile(models.Model):
     china_network = models.CharField(
         _("China network operator"), max_length=16, choices=ChinaNetwork, blank=True, default=""
     )
+    internal_target_hours = models.PositiveIntegerField(
+        _("internal target for duties with no fixed time (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WINDOW_HOURS)],
+        help_text=_(
+            "“Without undue delay”, “promptly”: the law gives no number, so these duties are "
+            "reminded and ranked by this many hours after they start."
+        ),
+    )
     enabled_rules = models.JSONField(
         _("rules turned on"),
         default=list,
@@ -943,6 +953,7 @@ class OrganisationProfile(models.Model):
             "established_in": self.established_in or None,
             "time_zone": self.time_zone or None,
             "enabled_rules": list(self.enabled_rules or []),
+            "internal_target_hours": self.internal_target_hours,
         }
 
 
@@ -979,6 +990,9 @@ class Deadline(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    # A duty with no number in law: the organisation's internal target, which its
+    # reminders and its rank follow (DESIGN.md, "Clocks with no fixed time").
+    target_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     flags = models.JSONField(default=list, blank=True)
     calendar = models.JSONField(null=True, blank=True)
@@ -1033,6 +1047,11 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (DeadlineStatus.PENDING, DeadlineStatus.MISSED)
+
+    @property
+    def remind_at(self):
+        """What reminders count down to: the legal due time, else the internal target."""
+        return self.due_at or self.target_at
 
 
 class DeadlineReminder(models.Model):

@@ -48,6 +48,8 @@ class Clock:
     submitted_at: datetime | None = None
     status: str | None = None
     note: str = ""
+    # A duty with no number in law: when we aim to have met it (Facts.internal_target_hours).
+    target_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class Clock:
             "submitted_at": _iso(self.submitted_at),
             "status": self.status,
             "note": self.note,
+            "target_at": _iso(self.target_at),
         }
 
 
@@ -200,10 +203,12 @@ def _rule_clock(rule: Rule, facts: Facts, computed: dict[str, Clock]) -> Clock |
         flags.insert(0, GRADE_C)
     if not rule.in_force:
         flags.insert(0, NOT_IN_FORCE)
-    due_at = due_date = None
+    due_at = due_date = target_at = None
     if start.at is not None:
         due_at, due_date, due_flags = _due(rule, start.at, facts, zone)
         flags.extend(due_flags)
+        if rule.unit == NONE and facts.internal_target_hours:
+            target_at = start.at + timedelta(hours=facts.internal_target_hours)
     else:
         flags.append(WAITING_FOR.get(start.fact, f"waiting for {start.fact}"))
     calendar = None
@@ -230,6 +235,7 @@ def _rule_clock(rule: Rule, facts: Facts, computed: dict[str, Clock]) -> Clock |
         calendar=calendar,
         submitted_at=facts.submitted.get(rule.id),
         note=rule.note,
+        target_at=target_at,
     )
 
 
@@ -282,7 +288,8 @@ def _vendor_sla(facts: Facts) -> list[Clock]:
 
 
 def compute_clocks(facts: Facts) -> list[Clock]:
-    """Every clock the facts start, soonest first; duties with no fixed time last."""
+    """Every clock the facts start, soonest first (a duty with no fixed time by its
+    internal target); duties with neither last."""
     computed: dict[str, Clock] = {}
     for rule in RULES:
         clock = _rule_clock(rule, facts, computed)
@@ -290,4 +297,11 @@ def compute_clocks(facts: Facts) -> list[Clock]:
             computed[rule.id] = clock
     clocks = [*computed.values(), *_contract_clocks(facts), *_vendor_sla(facts)]
     far_future = datetime.max.replace(tzinfo=UTC)
-    return sorted(clocks, key=lambda c: (c.due_at is None, c.due_at or far_future, c.rule))
+    return sorted(
+        clocks,
+        key=lambda c: (
+            (c.due_at or c.target_at) is None,
+            c.due_at or c.target_at or far_future,
+            c.rule,
+        ),
+    )

@@ -139,6 +139,8 @@ class Facts:
     time_zone: str | None = None
     # Grade C and not-yet-in-force rule ids that the organisation turned on.
     enabled_rules: frozenset[str] = frozenset()
+    # Hours after the trigger by which we aim to meet a duty with no number in law.
+    internal_target_hours: int | None = None
     personal_data: bool | None = None
     high_risk: bool | None = None
     significant_incident: bool | None = None
@@ -279,6 +281,15 @@ def _zone(data: dict[str, Any]) -> str | None:
     return value
 
 
+def _target(data: dict[str, Any]) -> int | None:
+    hours = _whole(
+        "internal_target_hours", data.get("internal_target_hours"), MAX_WINDOW_HOURS, "hours"
+    )
+    if hours == 0:
+        raise FactsError("internal_target_hours", "must be at least 1")
+    return hours
+
+
 def _windows(data: dict[str, Any]) -> tuple[StakeholderWindow, ...]:
     windows = []
     raw = _list(data, "stakeholder_windows", "must be a list of {name, hours, id} objects")
@@ -370,5 +381,6 @@ def parse_facts(
         vendor_window_hours=_whole(
             "vendor_window_hours", data.get("vendor_window_hours"), MAX_WINDOW_HOURS, "hours"
         ),
+        internal_target_hours=_target(data),
         submitted=submitted,
     )

@@ -381,3 +381,34 @@ def test_nydfs_ransom_notice_uses_the_new_york_date_of_payment_not_the_utc_date(
 
 def test_every_rule_counts_its_dates_in_a_named_local_zone():
     assert not [rule.id for rule in RULES if rule.time_zone == "UTC"]
+
+
+# --- duties with no number in law ---------------------------------------------------------
+
+
+def test_a_duty_with_no_number_keeps_due_at_empty_and_gets_the_internal_target():
+    found = clocks(
+        role="processor", personal_data=True, affected={"DE": 5}, internal_target_hours=12
+    )
+
+    duty = found["gdpr-art33-2"]
+    assert duty.due_at is None
+    assert duty.target_at == utc("2026-11-25T21:40:00Z")
+    assert duty.as_json()["target_at"] == "2026-11-25T21:40:00Z"
+
+
+def test_a_duty_with_no_number_ranks_by_its_internal_target_among_dated_clocks():
+    found = compute_clocks(
+        parse_facts(
+            {
+                "aware_at": AWARE,
+                "personal_data": True,
+                "high_risk": True,
+                "affected": {"DE": 5},
+                "stakeholder_windows": [{"name": "Helix", "hours": 48}],
+                "internal_target_hours": 24,
+            }
+        )
+    )
+
+    assert [clock.rule for clock in found][:3] == ["gdpr-art34", "contract:1", "gdpr-art33"]

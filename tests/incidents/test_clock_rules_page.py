@@ -211,7 +211,12 @@ def test_the_admin_form_keeps_in_step_with_every_profile_field():
 def test_the_admin_refuses_a_grade_a_rule_in_the_rules_turned_on(admin_client):
     response = admin_client.post(
         reverse("admin:incidents_organisationprofile_add"),
-        {"role": "controller", "enabled_rules": ["gdpr-art33"], "time_zone": "Nowhere/City"},
+        {
+            "role": "controller",
+            "internal_target_hours": "24",
+            "enabled_rules": ["gdpr-art33"],
+            "time_zone": "Nowhere/City",
+        },
     )
 
     assert response.status_code == 200
@@ -228,6 +233,7 @@ def test_the_admin_saves_the_new_standing_facts(admin_client):
             "role": "processor",
             "established_in": "FR",
             "time_zone": "America/Chicago",
+            "internal_target_hours": "12",
             "reg_sp": "service_provider",
             "enabled_rules": ["circia-incident", "uk-pecr"],
         },
@@ -241,6 +247,7 @@ def test_the_admin_saves_the_new_standing_facts(admin_client):
         "established_in": "FR",
         "time_zone": "America/Chicago",
         "enabled_rules": ["circia-incident", "uk-pecr"],
+        "internal_target_hours": 12,
     }
     assert profile.entity_facts()["reg_sp"] == "service_provider"
     assert profile.entity_facts()["bank"] is None
