@@ -12,7 +12,7 @@ from incidents.clocks.rules import (
     COUNT_UNKNOWN,
     ENTITY,
     EU_AUTHORITY,
-    EU_ZONES,
+    EEA_ZONES,
     GRADE_C,
     HOURS,
     MONTHS,
@@ -119,8 +119,8 @@ def zone_for(rule: Rule, facts: Facts) -> str:
     """
     if rule.zone == ENTITY and facts.time_zone:
         return facts.time_zone
-    if rule.zone == EU_AUTHORITY and facts.established_in in EU_ZONES:
-        return EU_ZONES[facts.established_in]
+    if rule.zone == EU_AUTHORITY and facts.established_in in EEA_ZONES:
+        return EEA_ZONES[facts.established_in]
     return rule.time_zone
 
 

@@ -100,6 +100,7 @@ FACTS = st.fixed_dictionaries(
             )
         ),
         "vendor_window_hours": field(NUMBERS),
+        "internal_target_hours": field(NUMBERS),
         "submitted": field(st.dictionaries(RULE_IDS, field(TIMES), max_size=3)),
     },
 )
@@ -136,6 +137,7 @@ FACTS_FIELDS = {
     "affected",
     "stakeholder_windows",
     "vendor_window_hours",
+    "internal_target_hours",
     "submitted",
 }
 
