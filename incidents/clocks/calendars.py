@@ -11,13 +11,20 @@ HOLIDAYS_VERSION = holidays.__version__
 END_OF_DAY = time(23, 59, 59)
 
 
+@cache
+def tz(zone: str) -> ZoneInfo:
+    """The zone, loaded once: ZoneInfo's own cache keeps only the last few, and a run of
+    the rule table visits dozens."""
+    return ZoneInfo(zone)
+
+
 def local_date(moment: datetime, zone: str) -> date:
-    return moment.astimezone(ZoneInfo(zone)).date()
+    return moment.astimezone(tz(zone)).date()
 
 
 def end_of(day: date, zone: str, cutoff: time = END_OF_DAY) -> datetime:
     """The last moment of ``day`` in ``zone`` (or its cut-off time), as a UTC instant."""
-    return datetime.combine(day, cutoff, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    return datetime.combine(day, cutoff, tzinfo=tz(zone)).astimezone(UTC)
 
 
 def plus_calendar_days(start: datetime, days: int, zone: str) -> date:
@@ -63,10 +70,10 @@ def plus_months(start: datetime, months: int, zone: str) -> datetime:
     back: a filing at 00:30 in Brussels on 1 March is due at 00:30 there on 1 April,
     whatever the UTC date and the DST change in between.
     """
-    local = start.astimezone(ZoneInfo(zone))
+    local = start.astimezone(tz(zone))
     return (
         (local.replace(tzinfo=None) + relativedelta(months=months))
-        .replace(tzinfo=ZoneInfo(zone))
+        .replace(tzinfo=tz(zone))
         .astimezone(UTC)
     )
 

@@ -228,7 +228,8 @@ class Rule:
 
 def _matches(code: str, codes) -> bool:
     """``US-CA`` matches itself; with ``CA`` (the country) listed, ``CA-QC`` matches too."""
-    return code in codes or code.split("-")[0] in codes
+    # Codes are checked as "XX" or "XX-YYY" (facts.CODE), so the country is the first two.
+    return code in codes or (len(code) > 2 and code[:2] in codes)
 
 
 def _personal(facts: Facts, codes) -> Applies:
@@ -247,7 +248,18 @@ def _both(*results: Applies) -> Applies:
 
 
 def _all(*predicates: Callable[[Facts], Applies]) -> Callable[[Facts], Applies]:
-    return lambda facts: _both(*(predicate(facts) for predicate in predicates))
+    """Every predicate applies (their flags together); stops at the first that does not."""
+
+    def predicate(facts: Facts) -> Applies:
+        flags: list[str] = []
+        for each in predicates:
+            result = each(facts)
+            if not result.applies:
+                return NO
+            flags.extend(result.flags)
+        return Applies(True, tuple(flags))
+
+    return predicate
 
 
 def controller(facts: Facts) -> Applies:

@@ -251,3 +251,22 @@ def test_the_admin_saves_the_new_standing_facts(admin_client):
     }
     assert profile.entity_facts()["reg_sp"] == "service_provider"
     assert profile.entity_facts()["bank"] is None
+
+
+def test_what_if_links_only_rule_table_clocks_to_the_rule_list(client, viewer):
+    client.force_login(viewer)
+
+    response = client.get(
+        reverse("whatif"),
+        {
+            "aware_at": "2026-11-25T10:40",
+            "role": "controller",
+            "personal_data": "yes",
+            "affected": "DE=5",
+            "stakeholder_windows": "Helix Health=48",
+        },
+    )
+
+    html = response.content.decode()
+    assert 'href="/clocks/rules/#rule-gdpr-art33"' in html
+    assert "#rule-contract:" not in html
