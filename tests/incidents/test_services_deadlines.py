@@ -335,6 +335,7 @@ def test_an_overdue_task_reminds_its_assignee_once(
 @pytest.mark.services("postgres")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_still_send_each_offset_once(exposed):
+    _numbered_duties_only(exposed)
     helix = _deadline(exposed, HELIX_CONTRACT())
     at = helix.due_at - timedelta(minutes=30)
     barrier = threading.Barrier(4)
