@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("clocks/", incident_deadlines.whatif, name="whatif"),
+    path("clocks/rules/", incident_deadlines.clock_rules, name="clock-rules"),
     path("deadlines.ics", incident_deadlines.my_deadlines_ics, name="deadlines-ics"),
     path("accounts/preferences/calendar-key/", views.calendar_key_rotate, name="calendar-key"),
     path("incidents/", include("incidents.urls")),

@@ -1,7 +1,13 @@
+from zoneinfo import available_timezones
+
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from incidents.clocks import RULES_BY_ID
 from incidents.models import (
+    OPTIONAL_RULE_IDS,
     Deadline,
     EmailTemplate,
     EngagementPause,
@@ -17,6 +23,7 @@ from incidents.models import (
 )
 from incidents.notices import CONTEXT_VARIABLES
 from incidents.selectors import visible_incidents
+from vendors.jurisdictions import jurisdictions
 
 
 class PlaybookStepInline(admin.TabularInline):
@@ -152,11 +159,96 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("incident",)
 
 
+class OrganisationProfileForm(forms.ModelForm):
+    """Choices where the engine needs an exact value: a zone, a country, rule ids."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Our time zone"),
+        required=False,
+        choices=[("", _("Each rule's own zone"))]
+        + [(zone, zone) for zone in sorted(available_timezones())],
+        help_text=OrganisationProfile._meta.get_field("time_zone").help_text,
+    )
+    established_in = forms.ChoiceField(
+        label=_("Established in"),
+        required=False,
+        choices=[("", _("Not set"))]
+        + [(code, f"{code} — {name}") for code, name in jurisdictions().items() if "-" not in code],
+        help_text=OrganisationProfile._meta.get_field("established_in").help_text,
+    )
+    enabled_rules = forms.TypedMultipleChoiceField(
+        label=_("Rules turned on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(rule_id, RULES_BY_ID[rule_id].label) for rule_id in OPTIONAL_RULE_IDS],
+        help_text=_(
+            "Grade C rules (unsettled) and rules not yet in force are off unless ticked; "
+            "their clocks are marked grade C wherever they are shown."
+        ),
+    )
+
+    class Meta:
+        model = OrganisationProfile
+        fields = (
+            "role",
+            "established_in",
+            "time_zone",
+            "internal_target_hours",
+            *OrganisationProfile.ENTITY_FACTS,
+            "enabled_rules",
+        )
+
+
 @admin.register(OrganisationProfile)
 class OrganisationProfileAdmin(admin.ModelAdmin):
     """One row: the standing facts every incident's clocks start from."""
 
-    list_display = ("__str__", "role", "sec_registrant", "nis2", "dora_financial_entity", "hipaa")
+    form = OrganisationProfileForm
+    list_display = (
+        "__str__",
+        "role",
+        "established_in",
+        "time_zone",
+        "sec_registrant",
+        "nis2",
+        "dora_financial_entity",
+        "hipaa",
+    )
+    fieldsets = (
+        (None, {"fields": ("role", "established_in", "time_zone", "internal_target_hours")}),
+        (
+            _("EU and UK"),
+            {
+                "fields": (
+                    "nis2",
+                    "trust_service_provider",
+                    "dora_financial_entity",
+                    "cra_manufacturer",
+                    "high_risk_ai_provider",
+                    "telecom_provider",
+                    "uk_nis",
+                )
+            },
+        ),
+        (
+            _("United States"),
+            {
+                "fields": (
+                    "sec_registrant",
+                    "smaller_reporting_company",
+                    "reg_sp",
+                    "hipaa",
+                    "phr",
+                    "nydfs_covered",
+                    "glba_financial_institution",
+                    "bank",
+                    "critical_infrastructure",
+                )
+            },
+        ),
+        (_("China"), {"fields": ("china_network",)}),
+        (_("Rules turned on"), {"fields": ("enabled_rules",)}),
+    )
 
     def has_add_permission(self, request):
         return not OrganisationProfile.objects.exists()

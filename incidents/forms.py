@@ -9,7 +9,15 @@ from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, MomentField
 from breachdesk.models import User
 from breachdesk.roles import users_who_may_command, users_with_a_role
 from breachdesk.submissions import submission_token_field
-from incidents.models import Incident, IncidentMember, ScopeItem
+from incidents.clocks import RULES_BY_ID
+from incidents.clocks.facts import TIME_FIELDS
+from incidents.models import (
+    OPTIONAL_RULE_IDS,
+    Incident,
+    IncidentMember,
+    OrganisationProfile,
+    ScopeItem,
+)
 from incidents.services import check_incident_times
 from incidents.services.common import CLOCK_SKEW
 from incidents.services.deadlines import DECISION_IN_FUTURE, MET_IN_FUTURE
@@ -421,6 +429,28 @@ class DeadlineWaiveForm(forms.Form):
     )
 
 
+class ClockRulesFilterForm(forms.Form):
+    """The rule list's filter: one jurisdiction code, or all."""
+
+    jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False)
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].choices = [("", _("All")), *choices]
+        self.fields["jurisdiction"].error_messages["invalid_choice"] = _(
+            "No rule is kept for “%(value)s”; pick a jurisdiction from the list."
+        )
+
+
+PROFILE_FACTS = (
+    "role",
+    "established_in",
+    "time_zone",
+    "internal_target_hours",
+    *OrganisationProfile.ENTITY_FACTS,
+)
+
+
 class WhatIfForm(forms.Form):
     """Facts for a what-if run of the clock engine; nothing is saved."""
 
@@ -432,31 +462,8 @@ class WhatIfForm(forms.Form):
     classified_major_at = _moment(_("Classified as major"), _("DORA."))
     assessed_at = _moment(_("Assessment concluded"), _("Singapore, Maine."))
     ransom_paid_at = _moment(_("Ransom paid"), _("NYDFS."))
-    role = forms.ChoiceField(
-        label=_("Our role"),
-        choices=[("controller", _("Controller")), ("processor", _("Processor"))],
-    )
-    sec_registrant = forms.BooleanField(label=_("SEC registrant"), required=False)
-    nis2 = forms.ChoiceField(
-        label=_("NIS2"),
-        required=False,
-        choices=[
-            ("", _("Not in scope")),
-            ("essential", _("Essential")),
-            ("important", _("Important")),
-        ],
-    )
-    dora_financial_entity = forms.BooleanField(label=_("DORA financial entity"), required=False)
-    hipaa = forms.ChoiceField(
-        label=_("HIPAA"),
-        required=False,
-        choices=[
-            ("", _("Not in scope")),
-            ("covered_entity", _("Covered entity")),
-            ("business_associate", _("Business associate")),
-        ],
-    )
-    nydfs_covered = forms.BooleanField(label=_("NYDFS covered entity"), required=False)
+    # The organisation profile's standing facts (role, establishment, zone, entity
+    # kind) are added in __init__ from its model fields, so the two never drift.
     personal_data = TriState(label=_("Personal data involved"))
     phi = TriState(label=_("Protected health information (HIPAA)"))
     high_risk = TriState(label=_("High risk to people"))
@@ -486,6 +493,36 @@ class WhatIfForm(forms.Form):
             "invalid": _("Enter the window in whole hours, such as 48."),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in PROFILE_FACTS:
+            field = OrganisationProfile._meta.get_field(name).formfield(required=False)
+            field.help_text = ""
+            self.fields[name] = field
+        self.fields["role"].required = True
+        self.fields["enabled_rules"] = forms.MultipleChoiceField(
+            label=_("Rules turned on (grade C or not yet in force)"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[(rule_id, RULES_BY_ID[rule_id].label) for rule_id in OPTIONAL_RULE_IDS],
+        )
+        self.order_fields([*TIME_FIELDS, *PROFILE_FACTS, "enabled_rules"])
+
+    @property
+    def profile_fields(self) -> list:
+        """Who we are: filled from the organisation profile, shown folded away."""
+        return [self[name] for name in (*PROFILE_FACTS, "enabled_rules")]
+
+    @property
+    def incident_fields(self) -> list:
+        """What happened: the times, decisions, counts and contract windows."""
+        folded = {*PROFILE_FACTS, "enabled_rules"}
+        return [field for field in self if field.name not in folded]
+
+    @property
+    def profile_has_errors(self) -> bool:
+        return any(field.errors for field in self.profile_fields)
 
     def clean_affected(self):
         affected = {}
@@ -542,13 +579,11 @@ class WhatIfForm(forms.Form):
         return {
             **{name: data[name].isoformat() if data.get(name) else None for name in moments},
             "role": data["role"],
-            "entity": {
-                "sec_registrant": data["sec_registrant"],
-                "nis2": data["nis2"] or None,
-                "dora_financial_entity": data["dora_financial_entity"],
-                "hipaa": data["hipaa"] or None,
-                "nydfs_covered": data["nydfs_covered"],
-            },
+            "entity": {name: data[name] or None for name in OrganisationProfile.ENTITY_FACTS},
+            "established_in": data["established_in"] or None,
+            "time_zone": data["time_zone"] or None,
+            "enabled_rules": list(data["enabled_rules"]),
+            "internal_target_hours": data["internal_target_hours"],
             "personal_data": data["personal_data"],
             "phi": data["phi"],
             "high_risk": data["high_risk"],

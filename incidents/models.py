@@ -1,12 +1,18 @@
 """The response: incidents, their playbook tasks, scope review and the timeline."""
 
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vendors.models import DataAsset, Engagement, Vendor
+from incidents.clocks import RULES
+from vendors.jurisdictions import unknown_codes
+from vendors.models import MAX_WINDOW_HOURS, DataAsset, Engagement, Vendor
 
 # Choices are defined at module level so that Meta.constraints can name them;
 # code uses the model aliases, such as Incident.Phase.
@@ -744,6 +750,36 @@ class Notification(models.Model):
         return self.kind in EXTERNAL_KINDS
 
 
+def validate_time_zone(value: str) -> None:
+    if value and value not in available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name; use one like America/Chicago."),
+            params={"value": value[:64]},
+        )
+
+
+def validate_country(value: str) -> None:
+    if value and (len(value) != 2 or unknown_codes([value])):
+        raise ValidationError(
+            _("“%(value)s” is not a country code; use two letters such as DE."),
+            params={"value": value},
+        )
+
+
+def validate_optional_rules(value) -> None:
+    """Only grade C and not-yet-in-force rules can be turned on; the rest always apply."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_('List the rule ids to turn on, e.g. ["circia-incident"].'))
+    unknown = [item for item in value if item not in OPTIONAL_RULE_IDS]
+    if unknown:
+        raise ValidationError(
+            _("Not a rule that can be turned on: %(ids)s."), params={"ids": ", ".join(unknown)}
+        )
+
+
+OPTIONAL_RULE_IDS = tuple(rule.id for rule in RULES if rule.optional)
+
+
 class OrganisationProfile(models.Model):
     """Our standing facts, so that responders do not re-enter them per incident."""
 
@@ -761,15 +797,139 @@ class OrganisationProfile(models.Model):
         COVERED_ENTITY = "covered_entity", _("Covered entity")
         BUSINESS_ASSOCIATE = "business_associate", _("Business associate")
 
+    class RegSp(models.TextChoices):
+        NONE = "", _("Not in scope")
+        COVERED_INSTITUTION = "covered_institution", _("Covered institution")
+        SERVICE_PROVIDER = "service_provider", _("Service provider to a covered institution")
+
+    class Bank(models.TextChoices):
+        NONE = "", _("Not in scope")
+        BANKING_ORGANIZATION = "banking_organization", _("Banking organisation")
+        SERVICE_PROVIDER = "service_provider", _("Bank service provider")
+
+    class Phr(models.TextChoices):
+        NONE = "", _("Not in scope")
+        VENDOR = "vendor", _("Vendor of personal health records")
+        SERVICE_PROVIDER = "service_provider", _("Service provider to such a vendor")
+
+    class ChinaNetwork(models.TextChoices):
+        NONE = "", _("Not in scope")
+        OPERATOR = "operator", _("Network operator")
+        CIIO = "ciio", _("Critical information infrastructure operator")
+
     role = models.CharField(
         _("our GDPR role"), max_length=16, choices=Role, default=Role.CONTROLLER
     )
+    established_in = models.CharField(
+        _("established in"),
+        max_length=2,
+        blank=True,
+        default="",
+        validators=[validate_country],
+        help_text=_(
+            "Country of our (main) establishment, e.g. DE. An EU-established controller "
+            "notifies for everyone affected, wherever they live (GDPR Art. 3(1))."
+        ),
+    )
+    time_zone = models.CharField(
+        _("our time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name, e.g. America/Chicago. Day-counted US rules (HIPAA, state laws) count "
+            "from our own calendar day of discovery. Empty: each rule's own zone."
+        ),
+    )
     sec_registrant = models.BooleanField(_("SEC registrant"), default=False)
+    smaller_reporting_company = models.BooleanField(
+        _("SEC smaller reporting company"),
+        default=False,
+        help_text=_("Later start dates for SEC Item 1.05 and Regulation S-P."),
+    )
     nis2 = models.CharField(_("NIS2"), max_length=16, choices=Nis2, blank=True, default="")
+    trust_service_provider = models.BooleanField(
+        _("trust service provider (NIS2: 24-hour notification)"), default=False
+    )
     dora_financial_entity = models.BooleanField(_("DORA financial entity"), default=False)
+    cra_manufacturer = models.BooleanField(
+        _("manufacturer of products with digital elements (EU CRA)"), default=False
+    )
+    high_risk_ai_provider = models.BooleanField(
+        _("provider of a high-risk AI system (EU AI Act)"), default=False
+    )
+    telecom_provider = models.BooleanField(
+        _("public electronic communications provider (ePrivacy, PECR, FCC CPNI)"),
+        default=False,
+    )
+    uk_nis = models.BooleanField(
+        _("UK NIS: operator of essential services or digital service provider"), default=False
+    )
     hipaa = models.CharField(_("HIPAA"), max_length=24, choices=Hipaa, blank=True, default="")
+    phr = models.CharField(
+        _("FTC Health Breach Notification Rule"),
+        max_length=24,
+        choices=Phr,
+        blank=True,
+        default="",
+    )
     nydfs_covered = models.BooleanField(_("NYDFS covered entity"), default=False)
+    reg_sp = models.CharField(
+        _("SEC Regulation S-P"), max_length=24, choices=RegSp, blank=True, default=""
+    )
+    glba_financial_institution = models.BooleanField(
+        _("non-bank financial institution (GLBA Safeguards Rule)"), default=False
+    )
+    bank = models.CharField(
+        _("US banking incident rule"), max_length=24, choices=Bank, blank=True, default=""
+    )
+    critical_infrastructure = models.BooleanField(
+        _("covered critical-infrastructure entity (CIRCIA)"), default=False
+    )
+    china_network = models.CharField(
+        _("China network operator"), max_length=16, choices=ChinaNetwork, blank=True, default=""
+    )
+    internal_target_hours = models.PositiveIntegerField(
+        _("internal target for duties with no fixed time (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WINDOW_HOURS)],
+        help_text=_(
+            "“Without undue delay”, “promptly”: the law gives no number, so these duties are "
+            "reminded and ranked by this many hours after they start."
+        ),
+    )
+    enabled_rules = models.JSONField(
+        _("rules turned on"),
+        default=list,
+        blank=True,
+        validators=[validate_optional_rules],
+        help_text=_(
+            "Grade C rules and rules not yet in force are off unless listed here (rule ids)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The entity facts the clock engine reads, by their facts name (incidents.clocks.facts).
+    ENTITY_FACTS = (
+        "sec_registrant",
+        "smaller_reporting_company",
+        "nis2",
+        "trust_service_provider",
+        "dora_financial_entity",
+        "hipaa",
+        "nydfs_covered",
+        "telecom_provider",
+        "cra_manufacturer",
+        "uk_nis",
+        "reg_sp",
+        "bank",
+        "phr",
+        "glba_financial_institution",
+        "china_network",
+        "critical_infrastructure",
+        "high_risk_ai_provider",
+    )
 
     class Meta:
         verbose_name = _("organisation profile")
@@ -781,6 +941,25 @@ class OrganisationProfile(models.Model):
     def current(cls) -> "OrganisationProfile":
         """The stored profile, or (unsaved) the defaults: reading it never writes a row."""
         return cls.objects.order_by("pk").first() or cls()
+
+    def entity_facts(self) -> dict:
+        """The entity part of the clock engine's facts: choices left empty are null."""
+        values = {name: getattr(self, name) for name in self.ENTITY_FACTS}
+        return {
+            name: value if isinstance(value, bool) else value or None
+            for name, value in values.items()
+        }
+
+    def standing_facts(self) -> dict:
+        """Role, entity, establishment, zone and enabled rules, as the engine reads them."""
+        return {
+            "role": self.role,
+            "entity": self.entity_facts(),
+            "established_in": self.established_in or None,
+            "time_zone": self.time_zone or None,
+            "enabled_rules": list(self.enabled_rules or []),
+            "internal_target_hours": self.internal_target_hours,
+        }
 
 
 # Clocks about what others owed us (the vendor's duty to tell us): settled by
@@ -816,6 +995,9 @@ class Deadline(models.Model):
     starts_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    # A duty with no number in law: the organisation's internal target, which its
+    # reminders and its rank follow (DESIGN.md, "Clocks with no fixed time").
+    target_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     flags = models.JSONField(default=list, blank=True)
     calendar = models.JSONField(null=True, blank=True)
@@ -870,6 +1052,11 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (DeadlineStatus.PENDING, DeadlineStatus.MISSED)
+
+    @property
+    def remind_at(self):
+        """What reminders count down to: the legal due time, else the internal target."""
+        return self.due_at or self.target_at
 
 
 class DeadlineReminder(models.Model):

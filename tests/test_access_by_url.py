@@ -50,6 +50,7 @@ RULES = {
     "logout": ACCOUNT_POST,
     "calendar-key": ROLE_POST,
     "whatif": ROLE,
+    "clock-rules": ROLE,
     "deadlines-ics": FEED_ALL,
     "incidents:list": ROLE,
     "incidents:create": COMMANDERS,

@@ -13,6 +13,7 @@ from incidents.selectors.lists import (
     my_open_tasks,
     vendor_incidents,
 )
+from incidents.selectors.rules import RuleRow, clock_rule_jurisdictions, clock_rules
 from incidents.selectors.scope import (
     ScopeSummary,
     held_assets,
@@ -40,8 +41,11 @@ from incidents.selectors.workspace import (
 
 __all__ = [
     "PANELS",
+    "RuleRow",
     "ScopeSummary",
     "Workspace",
+    "clock_rule_jurisdictions",
+    "clock_rules",
     "dashboard_incidents",
     "feed_deadlines",
     "held_assets",

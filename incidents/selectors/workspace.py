@@ -111,11 +111,13 @@ def incident_notifications(*, incident: Incident) -> list[Notification]:
 
 
 def incident_deadlines(*, incident: Incident) -> list[Deadline]:
-    """Open deadlines first, soonest first; duties with no fixed time after; settled last."""
+    """Open deadlines first, soonest first (a duty with no fixed time by its internal
+    target); duties with neither after; settled last."""
     deadlines = list(incident.deadlines.all())
     far = timezone.now().replace(year=9999)
     return sorted(
-        deadlines, key=lambda d: (not d.is_open, d.due_at is None, d.due_at or far, d.rule_id)
+        deadlines,
+        key=lambda d: (not d.is_open, d.remind_at is None, d.remind_at or far, d.rule_id),
     )
 
 

@@ -103,14 +103,7 @@ def incident_facts(incident: Incident, deadlines: list[Deadline] | None = None) 
         "classified_major_at": iso_or_none(incident.classified_major_at),
         "assessed_at": iso_or_none(incident.assessed_at),
         "ransom_paid_at": iso_or_none(incident.ransom_paid_at),
-        "role": profile.role,
-        "entity": {
-            "sec_registrant": profile.sec_registrant,
-            "nis2": profile.nis2 or None,
-            "dora_financial_entity": profile.dora_financial_entity,
-            "hipaa": profile.hipaa or None,
-            "nydfs_covered": profile.nydfs_covered,
-        },
+        **profile.standing_facts(),
         "personal_data": ("personal" in categories) if decided else None,
         "phi": ("health" in categories) if decided else None,
         "high_risk": incident.high_risk,
@@ -140,6 +133,7 @@ def _fields(clock: Clock) -> dict[str, Any]:
         "starts_at": clock.starts_at,
         "due_at": clock.due_at,
         "due_date": clock.due_date,
+        "target_at": clock.target_at,
         "time_zone": clock.time_zone,
         "flags": list(clock.flags),
         "calendar": clock.calendar,
@@ -348,17 +342,19 @@ def offset_label(offset: timedelta) -> str:
 def next_reminder_time(deadline: Deadline, claimed: set[str]) -> datetime | None:
     """When something is next due for ``deadline``, given the offsets claimed for its due time.
 
-    The earliest unclaimed reminder (``due_at - offset``, which may already be
-    past), else the escalation at ``due_at``, else None: settled deadlines,
-    duties with no fixed time and clocks about what others owed us get none.
+    The earliest unclaimed reminder (``remind_at - offset``, which may already be
+    past), else the escalation at ``remind_at``, else None: settled deadlines,
+    duties with neither a due time nor an internal target, and clocks about what
+    others owed us get none. ``remind_at`` is the due time, else the internal target.
     """
-    if not deadline.is_open or deadline.due_at is None or deadline.rule_id in SETTLED_BY_FACTS:
+    remind_at = deadline.remind_at
+    if not deadline.is_open or remind_at is None or deadline.rule_id in SETTLED_BY_FACTS:
         return None
     for offset in reminder_offsets():
         if offset_label(offset) not in claimed:
-            return deadline.due_at - offset
+            return remind_at - offset
     if ESCALATION not in claimed:
-        return deadline.due_at
+        return remind_at
     return None
 
 
@@ -366,11 +362,11 @@ def schedule_reminders(deadline: Deadline) -> None:
     """Set ``deadline.next_reminder_at`` from its state and its claims (the caller saves)."""
     claimed = (
         set(
-            DeadlineReminder.objects.filter(deadline=deadline, due_at=deadline.due_at).values_list(
-                "offset", flat=True
-            )
+            DeadlineReminder.objects.filter(
+                deadline=deadline, due_at=deadline.remind_at
+            ).values_list("offset", flat=True)
         )
-        if deadline.pk and deadline.due_at
+        if deadline.pk and deadline.remind_at
         else set()
     )
     deadline.next_reminder_at = next_reminder_time(deadline, claimed)

@@ -80,7 +80,12 @@ def _legal_members(incident: Incident) -> list[User]:
 
 
 def deadline_words(deadline: Deadline) -> str:
-    due = f"due {deadline.due_at:%d %b %Y, %H:%M} UTC" if deadline.due_at else deadline.standard
+    if deadline.due_at:
+        due = f"due {deadline.due_at:%d %b %Y, %H:%M} UTC"
+    elif deadline.target_at:
+        due = f"{deadline.standard} (internal target {deadline.target_at:%d %b %Y, %H:%M} UTC)"
+    else:
+        due = deadline.standard
     return f"{deadline.citation}: notify {deadline.recipient}, {due}"
 
 
@@ -104,7 +109,7 @@ def _claim(deadline: Deadline, offset: str, *, notified: bool = True) -> bool:
     try:
         with transaction.atomic():
             DeadlineReminder.objects.create(
-                deadline=deadline, offset=offset, due_at=deadline.due_at, notified=notified
+                deadline=deadline, offset=offset, due_at=deadline.remind_at, notified=notified
             )
     except IntegrityError:
         return False
@@ -116,7 +121,7 @@ def _due_now(deadline: Deadline, now: datetime) -> bool:
         deadline.next_reminder_at is not None
         and deadline.next_reminder_at <= now
         and deadline.is_open
-        and deadline.due_at is not None
+        and deadline.remind_at is not None
     )
 
 
@@ -133,14 +138,16 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
     if not _due_now(deadline, now):
         return
     wanted = [incident.commander, *_legal_members(incident)]
-    if now >= deadline.due_at:
+    if now >= deadline.remind_at:
         # Reminders never sent before the due time are not worth sending after it.
         for offset in reminder_offsets():
             _claim(deadline, offset_label(offset), notified=False)
         if _claim(deadline, ESCALATION):
-            if deadline.status == Deadline.Status.PENDING:
-                deadline.status = Deadline.Status.MISSED
-            timeline.record_deadline_missed(deadline=deadline)
+            # Only a legal due time can be missed; an internal target passed is escalated.
+            if deadline.due_at:
+                if deadline.status == Deadline.Status.PENDING:
+                    deadline.status = Deadline.Status.MISSED
+                timeline.record_deadline_missed(deadline=deadline)
             _remind(
                 incident,
                 wanted,
@@ -149,7 +156,7 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
                 offset=ESCALATION,
             )
     else:
-        reached = [o for o in reminder_offsets() if now >= deadline.due_at - o]
+        reached = [o for o in reminder_offsets() if now >= deadline.remind_at - o]
         if reached:
             # If the sweep was away, only the most urgent reminder is worth an
             # email; the earlier ones are marked done so they never arrive late.

@@ -16,7 +16,14 @@ from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.calendar_feed import calendar_feed
 from incidents.clocks import FactsError, compute_clocks, parse_facts
-from incidents.forms import DeadlineMetForm, DeadlineWaiveForm, DecisionsForm, WhatIfForm
+from incidents.forms import (
+    PROFILE_FACTS,
+    ClockRulesFilterForm,
+    DeadlineMetForm,
+    DeadlineWaiveForm,
+    DecisionsForm,
+    WhatIfForm,
+)
 from incidents.models import Deadline, Incident, OrganisationProfile
 from incidents.views.responses import attach, call_action, form_action
 from vendors.jurisdictions import unknown_codes
@@ -125,23 +132,35 @@ def whatif(request: HtmxHttpRequest) -> HttpResponse:
         try:
             clocks_found = compute_clocks(parse_facts(form.facts(), unknown_codes=unknown_codes))
         except FactsError as exc:
-            field = exc.field.split(".")[0].split("[")[0]
+            field = exc.field.removeprefix("entity.").split(".")[0].split("[")[0]
             form.add_error(field if field in form.fields else None, str(exc))
     status = 422 if form.is_bound and form.errors else 200
     context = {"form": form, "clocks": clocks_found, "now": timezone.now()}
     return render(request, "incidents/whatif.html", context, status=status)
 
 
+@require_GET
+def clock_rules(request: HtmxHttpRequest) -> HttpResponse:
+    """Every rule the clock engine applies, with its trigger, window, calendar, citation,
+    grade and effective dates; filtered by jurisdiction."""
+    form = ClockRulesFilterForm(request.GET or None, choices=selectors.clock_rule_jurisdictions())
+    jurisdiction = form.cleaned_data["jurisdiction"] if form.is_valid() else ""
+    context = {
+        "form": form,
+        "rows": selectors.clock_rules(jurisdiction=jurisdiction),
+        "jurisdiction": jurisdiction,
+    }
+    status = 422 if form.is_bound and form.errors else 200
+    template = "incidents/clock_rules.html#rules" if request.htmx else "incidents/clock_rules.html"
+    return render(request, template, context, status=status)
+
+
 def _whatif_initial() -> dict:
     profile = OrganisationProfile.current()
     return {
         "aware_at": timezone.localtime().replace(second=0, microsecond=0),
-        "role": profile.role,
-        "sec_registrant": profile.sec_registrant,
-        "nis2": profile.nis2,
-        "dora_financial_entity": profile.dora_financial_entity,
-        "hipaa": profile.hipaa,
-        "nydfs_covered": profile.nydfs_covered,
+        **{name: getattr(profile, name) for name in PROFILE_FACTS},
+        "enabled_rules": profile.enabled_rules,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from incidents.clocks import RULES, FactsError, compute_clocks, parse_facts
+from tests.incidents.test_clock_regimes import APPLIES as REGIMES
 from tests.manage_child import REPO
 from vendors.jurisdictions import unknown_codes
 
@@ -135,8 +136,9 @@ WORKED = [
     (
         "jp-appi-final",
         {**US_PERSONAL, "affected": {"JP": 10}},
-        "2026-12-25T14:59:59Z",
-        "2026-12-25",
+        # The day of knowledge (25 Nov in Tokyo) is day 1: day 30 is 24 Dec.
+        "2026-12-24T14:59:59Z",
+        "2026-12-24",
     ),
     (
         "au-ndb-assessment",
@@ -160,14 +162,26 @@ def test_worked_deadline(rule, facts, due_at, due_date):
 
 
 def test_every_rule_in_the_table_has_a_worked_example_or_an_open_standard():
-    covered = {w[0] for w in WORKED} | {
-        "gdpr-art33-2",
-        "gdpr-art34",
-        "nis2-final",
-        "dora-intermediate",
-        "dora-final",
-        "us-vt-ag",
-    }
+    covered = (
+        {w[0] for w in WORKED}
+        | {w[0] for w in REGIMES}
+        | {
+            "gdpr-art33-2",
+            "gdpr-art34",
+            "nis2-final",
+            "dora-intermediate",
+            "dora-final",
+            "us-vt-ag",
+            "us-tx-ag-2021",
+            "us-ny-expedient",
+            "us-ny-vendor",
+            "us-tx-vendor",
+            "us-fl-vendor",
+            "reg-sp-service-provider",
+            "sg-pdpa",
+        }
+        | {rule.id for rule in RULES if rule.id.endswith("-vendor") and rule.unit == "none"}
+    )
 
     assert {rule.id for rule in RULES} == covered
 
@@ -419,7 +433,7 @@ def test_clocks_come_soonest_first_with_open_duties_last():
             "before we became aware",
         ),
         ({"aware_at": AWARE, "role": "owner"}, "role", "not one of"),
-        ({"aware_at": AWARE, "entity": {"nis2": "critical"}}, "nis2", "not one of"),
+        ({"aware_at": AWARE, "entity": {"nis2": "critical"}}, "entity.nis2", "not one of"),
     ],
 )
 def test_bad_facts_name_the_field(facts, field, words):

@@ -144,6 +144,9 @@ def _helix_clock(incident, actor):
         data_asset=DataAsset.objects.get(name="Clinical samples"),
         status="confirmed",
     )
+    # Not high risk: GDPR Art. 34 (reminded by the internal target) drops, and the
+    # reminders counted are Helix's alone.
+    services.incident_record_decisions(incident=incident, actor=incident.commander, high_risk=False)
     return Deadline.objects.get(incident=incident, rule_id=HELIX_CONTRACT())
 
 

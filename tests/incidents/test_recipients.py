@@ -52,6 +52,9 @@ def helix_clock(incident, responder):
         data_asset=DataAsset.objects.get(name="Clinical samples"),
         status="confirmed",
     )
+    # Not high risk: GDPR Art. 34 (reminded by the internal target) drops, and the
+    # escalations counted are Helix's alone.
+    services.incident_record_decisions(incident=incident, actor=incident.commander, high_risk=False)
     return incident.deadlines.get(regime="Contract", recipient="Helix Health")
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents import services
@@ -253,9 +254,11 @@ def test_a_waived_deadline_has_no_next_reminder(helix_clock, legal):
 
 
 def _remindable():
-    """Deadlines the sweep owes something: open, with a due time, not the vendor's own SLA."""
+    """Deadlines the sweep owes something: open, with a due time or an internal target (a
+    duty with no fixed time), not the vendor's own SLA."""
     return set(
-        Deadline.objects.filter(status=Deadline.Status.PENDING, due_at__isnull=False)
+        Deadline.objects.filter(status=Deadline.Status.PENDING)
+        .filter(Q(due_at__isnull=False) | Q(target_at__isnull=False))
         .exclude(rule_id="vendor-sla")
         .values_list("pk", flat=True)
     )
@@ -277,7 +280,8 @@ def test_one_sweep_sends_every_due_reminder_however_many_batches_they_take(
     )
     assert reminded == due
     for incident in exposed:
-        assert incident.timeline.filter(kind="reminder_sent").count() == 2
+        # Helix's escalation, GDPR Art. 33's 1 h reminder, Art. 34's internal target passed.
+        assert incident.timeline.filter(kind="reminder_sent").count() == 3
 
 
 class _LockCounter:

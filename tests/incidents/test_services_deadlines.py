@@ -233,8 +233,15 @@ def test_the_vendor_sla_is_settled_from_the_facts(commander, breached_vendor):
 # --- reminders ----------------------------------------------------------------------------
 
 
+def _numbered_duties_only(incident):
+    """Legal decides the risk is not high: GDPR Art. 34 (no fixed time, reminded by the
+    internal target) drops, so that the reminders counted are the numbered duties'."""
+    services.incident_record_decisions(incident=incident, actor=incident.commander, high_risk=False)
+
+
 @pytest.fixture
 def helix_clock(exposed):
+    _numbered_duties_only(exposed)
     return _deadline(exposed, HELIX_CONTRACT())
 
 
@@ -289,6 +296,7 @@ def test_an_overdue_deadline_escalates_to_commander_and_legal_once(
 
 
 def test_nothing_is_sent_for_met_or_waived_deadlines(exposed, legal):
+    _numbered_duties_only(exposed)
     helix = _deadline(exposed, HELIX_CONTRACT())
     gdpr = _deadline(exposed, "gdpr-art33")
     services.deadline_mark_met(
@@ -327,6 +335,7 @@ def test_an_overdue_task_reminds_its_assignee_once(
 @pytest.mark.services("postgres")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_still_send_each_offset_once(exposed):
+    _numbered_duties_only(exposed)
     helix = _deadline(exposed, HELIX_CONTRACT())
     at = helix.due_at - timedelta(minutes=30)
     barrier = threading.Barrier(4)
@@ -375,3 +384,25 @@ def test_deadline_entries_keep_the_chain_valid(exposed, legal):
     )
 
     assert timeline.verify_chain(exposed).ok
+
+
+def test_a_duty_with_no_fixed_time_is_reminded_by_the_internal_target_and_never_missed(
+    exposed, django_capture_on_commit_callbacks
+):
+    profile = OrganisationProfile.current()
+    profile.internal_target_hours = 6
+    profile.save()
+    services.deadlines_recompute(incident=exposed, actor=exposed.commander)
+    duty = _deadline(exposed, "gdpr-art34")
+    assert duty.due_at is None
+    assert duty.target_at == exposed.discovered_at + timedelta(hours=6)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _sweep(duty.target_at + timedelta(minutes=5))
+
+    duty.refresh_from_db()
+    assert _reminders(duty) == {"24h", "4h", "1h", "overdue"}
+    assert duty.status == Deadline.Status.PENDING
+    assert not exposed.timeline.filter(kind="deadline_missed").exists()
+    escalations = [m for m in mail.outbox if "internal target" in m.body]
+    assert escalations

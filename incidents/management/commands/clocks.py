@@ -23,10 +23,14 @@ class Command(BaseCommand):
                     text = file.read()
         except OSError as exc:
             raise CommandError(f"Cannot read {source}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{source} is not UTF-8 text") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CommandError(f"{source} is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise CommandError(f"{source} nests too deeply to be facts") from None
         try:
             facts = parse_facts(data, unknown_codes=unknown_codes)
         except FactsError as exc:
