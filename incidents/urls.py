@@ -130,6 +130,11 @@ timeline_urls = [
         timeline.timeline_export_json,
         name="timeline-export-json",
     ),
+    path(
+        "<str:reference>/timeline/export.csv",
+        timeline.timeline_export_csv,
+        name="timeline-export-csv",
+    ),
     path("<str:reference>/timeline/verify/", timeline.timeline_verify, name="timeline-verify"),
 ]
 

@@ -7,11 +7,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from breachdesk.spreadsheets import csv_response
 from breachdesk.types import HtmxHttpRequest
-from incidents import selectors, services
+from incidents import reports, selectors, services
 from incidents import timeline as incident_timeline
 from incidents.chain import iso_utc
 from incidents.forms import TimelineExportForm
+from incidents.reports import PRIVILEGED_MARK
 
 TIMELINE_PAGE_SIZE = 100
 
@@ -37,15 +39,14 @@ def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     return render(request, template, context)
 
 
-PRIVILEGED_MARK = "Privileged & Confidential"
-
-
-@require_http_methods(["GET", "POST"])
-def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    """GET: the export form. POST: record the export, then stream the entries it covers.
+def _export_form_or_record(request: HtmxHttpRequest, reference: str, export_format: str):
+    """GET: the export form. POST: record the export in its own short transaction.
 
     DESIGN.md, Exports: the "export made" entry is committed first and names
-    the last entry the file holds; a GET never writes.
+    the last entry the file holds; a GET never writes. Returns ``(response,
+    None)`` when the form is to be shown, else ``(None, (incident, record))``;
+    the caller streams after this returns, so the incident's lock (taken by
+    the service and released at its commit) is never held while streaming.
     """
     ws = selectors.workspace_for(user=request.user, reference=reference)
     incident = ws.incident
@@ -54,20 +55,44 @@ def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpRespon
         can_include_privileged=ws.abilities.reads_privileged,
     )
     if request.method == "GET" or not form.is_valid():
-        context = {"incident": incident, "form": form, "export_format": "json"}
+        context = {
+            "incident": incident,
+            "form": form,
+            "export_format": export_format,
+            "export_view": f"incidents:timeline-export-{export_format}",
+        }
         status = 200 if request.method == "GET" else 422
-        return render(request, "incidents/export.html", context, status=status)
+        return render(request, "incidents/export.html", context, status=status), None
     record = services.timeline_export_record(
         incident=incident,
         actor=request.user,
-        export_format="json",
+        export_format=export_format,
         include_privileged=form.cleaned_data.get("include_privileged", False),
     )
-    privileged = (
-        incident_timeline.timeline_privileged_texts(incident, up_to_seq=record.covers_seq)
-        if record.include_privileged
-        else None
-    )
+    return None, (incident, record)
+
+
+def _export_name(incident, record, extension: str) -> str:
+    name = f"{incident.reference}-timeline-to-{record.covers_seq}"
+    if record.include_privileged:
+        name += "-Privileged-Confidential"
+    return f"{name}.{extension}"
+
+
+def _privileged_texts(incident, record):
+    if not record.include_privileged:
+        return None
+    return incident_timeline.timeline_privileged_texts(incident, up_to_seq=record.covers_seq)
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the export form. POST: record the export, then stream the chain it covers."""
+    response, recorded = _export_form_or_record(request, reference, "json")
+    if response is not None:
+        return response
+    incident, record = recorded
+    privileged = _privileged_texts(incident, record)
 
     def document():
         yield "{"
@@ -88,12 +113,32 @@ def timeline_export_json(request: HtmxHttpRequest, reference: str) -> HttpRespon
             yield ("," if index else "") + json.dumps(entry, ensure_ascii=False)
         yield "]}"
 
-    name = f"{incident.reference}-timeline"
-    if privileged is not None:
-        name += "-Privileged-Confidential"
     response = StreamingHttpResponse(document(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_export_name(incident, record, "json")}"'
+    )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_export_csv(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the export form. POST: record the export, then stream the entries as CSV.
+
+    Every cell goes through ``breachdesk.spreadsheets.neutralise``: a summary
+    someone typed as ``=cmd|...`` reaches the spreadsheet as text, not a formula.
+    """
+    response, recorded = _export_form_or_record(request, reference, "csv")
+    if response is not None:
+        return response
+    incident, record = recorded
+    privileged = _privileged_texts(incident, record)
+    return csv_response(
+        filename=_export_name(incident, record, "csv"),
+        header=reports.timeline_csv_header(with_privileged=privileged is not None),
+        rows=reports.timeline_csv_rows(
+            incident, up_to_seq=record.covers_seq, privileged=privileged
+        ),
+    )
 
 
 @require_GET
