@@ -135,6 +135,21 @@ timeline_urls = [
         timeline.timeline_export_csv,
         name="timeline-export-csv",
     ),
+    path(
+        "<str:reference>/timeline/export.pdf",
+        timeline.timeline_export_pdf,
+        name="timeline-export-pdf",
+    ),
+    path(
+        "<str:reference>/timeline/reports/<int:report_id>/",
+        timeline.timeline_report,
+        name="timeline-report",
+    ),
+    path(
+        "<str:reference>/timeline/reports/<int:report_id>/download/",
+        timeline.timeline_report_download,
+        name="timeline-report-download",
+    ),
     path("<str:reference>/timeline/verify/", timeline.timeline_verify, name="timeline-verify"),
 ]
 

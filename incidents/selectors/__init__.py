@@ -13,6 +13,7 @@ from incidents.selectors.lists import (
     my_open_tasks,
     vendor_incidents,
 )
+from incidents.selectors.reports import timeline_report_for
 from incidents.selectors.scope import (
     ScopeSummary,
     held_assets,
@@ -20,6 +21,7 @@ from incidents.selectors.scope import (
     scope_rows,
     summarise_scope,
 )
+from incidents.selectors.visual import visual_timeline_for
 from incidents.selectors.workspace import (
     PANELS,
     Workspace,
@@ -63,8 +65,10 @@ __all__ = [
     "scope_rows",
     "summarise_scope",
     "timeline_entries",
+    "timeline_report_for",
     "vendor_incidents",
     "visible_incidents",
+    "visual_timeline_for",
     "with_privileged_texts",
     "workspace_after_change",
     "workspace_for",

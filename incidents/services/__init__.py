@@ -20,7 +20,11 @@ from incidents.services.deadlines import (
     incident_record_decisions,
 )
 from incidents.services.delivery import notification_send, notifications_sweep
-from incidents.services.exports import timeline_export_record
+from incidents.services.exports import (
+    timeline_export_record,
+    timeline_report_build,
+    timeline_report_request,
+)
 from incidents.services.incidents import (
     check_incident_times,
     incident_advance_phase,
@@ -86,4 +90,6 @@ __all__ = [
     "task_reopen",
     "task_skip",
     "timeline_export_record",
+    "timeline_report_build",
+    "timeline_report_request",
 ]

@@ -3,8 +3,8 @@
 import json
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from breachdesk.spreadsheets import csv_response
@@ -139,6 +139,72 @@ def timeline_export_csv(request: HtmxHttpRequest, reference: str) -> HttpRespons
             incident, up_to_seq=record.covers_seq, privileged=privileged
         ),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def timeline_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the export form. POST: record the export and queue the report for the worker.
+
+    Laying out thousands of entries takes longer than a web request may
+    wait, so the POST answers at once with the report's page, which offers
+    the file when the worker has built it (DESIGN.md, Exports).
+    """
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    form = TimelineExportForm(
+        request.POST if request.method == "POST" else None,
+        can_include_privileged=ws.abilities.reads_privileged,
+    )
+    if request.method == "GET" or not form.is_valid():
+        context = {
+            "incident": ws.incident,
+            "form": form,
+            "export_format": "pdf",
+            "export_view": "incidents:timeline-export-pdf",
+        }
+        status = 200 if request.method == "GET" else 422
+        return render(request, "incidents/export.html", context, status=status)
+    report = services.timeline_report_request(
+        incident=ws.incident,
+        actor=request.user,
+        include_privileged=form.cleaned_data.get("include_privileged", False),
+    )
+    return redirect("incidents:timeline-report", reference=reference, report_id=report.pk)
+
+
+@require_GET
+def timeline_report(request: HtmxHttpRequest, reference: str, report_id: int) -> HttpResponse:
+    """The report's state; while it is being prepared the panel re-reads itself (htmx)."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    report = selectors.timeline_report_for(
+        incident=ws.incident, user=request.user, report_id=report_id
+    )
+    context = {"incident": ws.incident, "report": report, "waited": ws.now - report.created_at}
+    template = "incidents/report.html#report-status" if request.htmx else "incidents/report.html"
+    return render(request, template, context)
+
+
+@require_GET
+def timeline_report_download(
+    request: HtmxHttpRequest, reference: str, report_id: int
+) -> HttpResponse:
+    """The finished PDF, as an attachment the browser must not second-guess."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    report = selectors.timeline_report_for(
+        incident=ws.incident, user=request.user, report_id=report_id
+    )
+    if report.status != report.Status.READY:
+        raise Http404("The report is not ready.")
+    name = f"{ws.incident.reference}-timeline-report-to-{report.covers_seq}"
+    if report.include_privileged:
+        name += "-Privileged-Confidential"
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{name}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET
