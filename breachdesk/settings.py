@@ -194,7 +194,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded evidence and prepared PDF reports, through the storage API (never
+# served by URL: downloads go through views that check access and record them).
 MEDIA_ROOT = DATA_DIR / "media"
+EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 25)
+if not 1 <= EVIDENCE_MAX_MB <= 2_048:
+    raise ImproperlyConfigured(f"EVIDENCE_MAX_MB={EVIDENCE_MAX_MB} must be from 1 to 2048.")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -27,6 +27,7 @@ from incidents.chain import (
 from incidents.models import (
     Deadline,
     EngagementPause,
+    Evidence,
     Incident,
     IncidentMember,
     Notification,
@@ -484,6 +485,74 @@ def record_export_made(
             "covers_hash": covers_hash,
             "include_privileged": include_privileged,
         },
+    )
+
+
+# --- legal hold and evidence -------------------------------------------------------------
+
+
+def record_legal_hold_placed(*, incident: Incident, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.LEGAL_HOLD_PLACED,
+        summary=f"Legal hold placed by {actor.display_name}. Reason: {reason}",
+        actor=actor,
+        data={"reason": reason},
+    )
+
+
+def record_legal_hold_lifted(*, incident: Incident, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.LEGAL_HOLD_LIFTED,
+        summary=f"Legal hold lifted by {actor.display_name}. Reason: {reason}",
+        actor=actor,
+        data={"reason": reason},
+    )
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "id": evidence.pk,
+        "name": evidence.original_name,
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "content_type": evidence.content_type,
+        "uploaded_by": _person(evidence.uploaded_by),
+        "uploaded_at": iso_utc(evidence.uploaded_at),
+    }
+
+
+def record_evidence_added(*, evidence: Evidence, actor: User) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_ADDED,
+        summary=(
+            f"Evidence added: {evidence.original_name} ({evidence.content_type}, "
+            f"{evidence.size:,} bytes, SHA-256 {evidence.sha256})"
+        ),
+        actor=actor,
+        data={"evidence": _evidence(evidence), "description": evidence.description},
+    )
+
+
+def record_evidence_downloaded(*, evidence: Evidence, actor: User) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_DOWNLOADED,
+        summary=f"{actor.display_name} downloaded evidence {evidence.original_name}",
+        actor=actor,
+        data={"evidence": _evidence(evidence)},
+    )
+
+
+def record_evidence_deleted(*, evidence: Evidence, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_DELETED,
+        summary=f"Evidence deleted: {evidence.original_name}. Reason: {reason}",
+        actor=actor,
+        data={"evidence": _evidence(evidence), "reason": reason},
     )
 
 

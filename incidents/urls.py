@@ -2,6 +2,7 @@ from django.urls import path
 
 from incidents.views import (
     deadlines,
+    evidence,
     lists,
     notifications,
     playbook_tasks,
@@ -153,6 +154,21 @@ timeline_urls = [
     path("<str:reference>/timeline/verify/", timeline.timeline_verify, name="timeline-verify"),
 ]
 
+legal_urls = [
+    path("<str:reference>/legal-hold/", evidence.legal_hold, name="legal-hold"),
+    path("<str:reference>/evidence/", evidence.evidence, name="evidence"),
+    path(
+        "<str:reference>/evidence/<int:evidence_id>/download/",
+        evidence.evidence_download,
+        name="evidence-download",
+    ),
+    path(
+        "<str:reference>/evidence/<int:evidence_id>/delete/",
+        evidence.evidence_delete,
+        name="evidence-delete",
+    ),
+]
+
 urlpatterns = (
     incident_urls
     + member_urls
@@ -161,4 +177,5 @@ urlpatterns = (
     + notification_urls
     + deadline_urls
     + timeline_urls
+    + legal_urls
 )

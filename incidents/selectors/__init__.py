@@ -13,7 +13,7 @@ from incidents.selectors.lists import (
     my_open_tasks,
     vendor_incidents,
 )
-from incidents.selectors.reports import timeline_report_for
+from incidents.selectors.reports import evidence_for, incident_evidence, timeline_report_for
 from incidents.selectors.scope import (
     ScopeSummary,
     held_assets,
@@ -45,9 +45,11 @@ __all__ = [
     "ScopeSummary",
     "Workspace",
     "dashboard_incidents",
+    "evidence_for",
     "feed_deadlines",
     "held_assets",
     "incident_deadlines",
+    "incident_evidence",
     "incident_get_for_user",
     "incident_list_for_user",
     "incident_members",

@@ -12,7 +12,7 @@ from breachdesk.types import HtmxHttpRequest
 from incidents import reports, selectors, services
 from incidents import timeline as incident_timeline
 from incidents.chain import iso_utc
-from incidents.forms import TimelineExportForm
+from incidents.forms import LegalHoldForm, TimelineExportForm
 from incidents.reports import PRIVILEGED_MARK
 
 TIMELINE_PAGE_SIZE = 100
@@ -34,6 +34,8 @@ def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
         "page": page,
         "kind": kind,
         "kinds": entries.model.Kind.choices,
+        "abilities": ws.abilities,
+        "hold_form": LegalHoldForm(),
     }
     template = "incidents/timeline.html#results" if request.htmx else "incidents/timeline.html"
     return render(request, template, context)
