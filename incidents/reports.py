@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from incidents import timeline
 from incidents.chain import GENESIS_HASH
 from incidents.models import EXTERNAL_KINDS, Incident, TimelineReport
+from incidents.selectors.readable import is_backdated, readable_summary
 from incidents.selectors.visual import visual_timeline_for
 from incidents.visual_timeline import render_svg, text_alternative
 
@@ -110,6 +111,8 @@ def timeline_report_context(report: TimelineReport) -> dict[str, Any]:
                     if privileged is not None
                     else PRIVILEGED_WITHHELD
                 )
+            entry.readable = readable_summary(entry)
+            entry.backdated = is_backdated(entry)
             yield entry, words
 
     return {

@@ -13,6 +13,7 @@ from incidents.selectors.lists import (
     my_open_tasks,
     vendor_incidents,
 )
+from incidents.selectors.readable import readable_entries, readable_summary
 from incidents.selectors.reports import evidence_for, incident_evidence, timeline_report_for
 from incidents.selectors.scope import (
     ScopeSummary,
@@ -34,6 +35,7 @@ from incidents.selectors.workspace import (
     latest_entries,
     panel_context,
     recipient_gaps,
+    timeline_actors,
     timeline_entries,
     with_privileged_texts,
     workspace_after_change,
@@ -63,9 +65,12 @@ __all__ = [
     "my_open_tasks",
     "open_incident_vendor_ids",
     "panel_context",
+    "readable_entries",
+    "readable_summary",
     "recipient_gaps",
     "scope_rows",
     "summarise_scope",
+    "timeline_actors",
     "timeline_entries",
     "timeline_report_for",
     "vendor_incidents",

@@ -1,10 +1,13 @@
-"""The timeline for review, its JSON export with the hash chain, and the chain's check."""
+"""The timeline for review, its exports (JSON with the hash chain, CSV, the PDF report),
+and the chain's check."""
 
 import json
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from breachdesk.spreadsheets import csv_response
@@ -12,33 +15,47 @@ from breachdesk.types import HtmxHttpRequest
 from incidents import reports, selectors, services
 from incidents import timeline as incident_timeline
 from incidents.chain import iso_utc
+from incidents.filters import TimelineFilter
 from incidents.forms import LegalHoldForm, TimelineExportForm
 from incidents.reports import PRIVILEGED_MARK
+from incidents.visual_timeline import render_svg, text_alternative
 
 TIMELINE_PAGE_SIZE = 100
 
 
 @require_GET
 def timeline(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """The timeline for review: filtered and ordered by the URL's query, a page at a time.
+
+    A malformed filter (a date that is not one) is named next to its field
+    with status 422; the other filters still apply.
+    """
     ws = selectors.workspace_for(user=request.user, reference=reference)
-    entries = selectors.timeline_entries(incident=ws.incident)
-    kind = request.GET.get("kind", "")
-    if kind in dict(entries.model.Kind.choices):
-        entries = entries.filter(kind=kind)
-    page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_privileged_texts(
-        page.object_list, reads_privileged=ws.abilities.reads_privileged
+    filters = TimelineFilter(
+        request.GET or None,
+        queryset=selectors.timeline_entries(incident=ws.incident),
+        actors=selectors.timeline_actors(incident=ws.incident),
     )
-    context = {
-        "incident": ws.incident,
-        "page": page,
-        "kind": kind,
-        "kinds": entries.model.Kind.choices,
+    page = Paginator(filters.qs, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.readable_entries(
+        selectors.with_privileged_texts(
+            page.object_list, reads_privileged=ws.abilities.reads_privileged
+        )
+    )
+    context = {"incident": ws.incident, "page": page, "filters": filters}
+    status = 422 if filters.is_bound and not filters.is_valid() else 200
+    if request.htmx:
+        return render(request, "incidents/timeline.html#results", context, status=status)
+    visual = selectors.visual_timeline_for(incident=ws.incident, now=ws.now)
+    context |= {
         "abilities": ws.abilities,
         "hold_form": LegalHoldForm(),
+        "svg": mark_safe(  # noqa: S308 - render_svg escapes every text it draws
+            render_svg(visual, localise=localtime, title=f"{ws.incident.reference} on a time axis")
+        ),
+        "svg_text": text_alternative(visual, localise=localtime),
     }
-    template = "incidents/timeline.html#results" if request.htmx else "incidents/timeline.html"
-    return render(request, template, context)
+    return render(request, "incidents/timeline.html", context, status=status)
 
 
 def _export_form_or_record(request: HtmxHttpRequest, reference: str, export_format: str):
