@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    # Inventory history: who changed a vendor, engagement, asset or stakeholder.
+    "simple_history",
     "axes",
     "breachdesk",
     "incidents",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "breachdesk.middleware.UserTimeZoneMiddleware",
+    # Lets inventory history name the signed-in person who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
