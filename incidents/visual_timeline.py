@@ -32,6 +32,7 @@ DEADLINE_STYLE = {
     "missed": ("#c62828", "cross", "missed"),
     "waived": ("#6b7280", "square", "not required"),
 }
+_DRAW_ORDER = {"waived": 0, "met": 1, "pending": 2, "missed": 3}
 PHASE_COLOURS = {
     "triage": "#c62828",
     "containment": "#d9480f",
@@ -144,7 +145,8 @@ def render_svg(vt: VisualTimeline, *, localise, title: str) -> str:
     lanes = [
         ("Key moments", vt.key_moments),
         ("Phases", vt.phases),
-        ("Deadlines", vt.deadlines),
+        # Settled marks first, so that a pending or missed one at the same moment is on top.
+        ("Deadlines", sorted(vt.deadlines, key=lambda mark: _DRAW_ORDER.get(mark.status, 0))),
         ("Notices", vt.notices),
         ("Evidence", vt.evidence),
         ("Legal hold", vt.legal_holds),

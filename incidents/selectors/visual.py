@@ -1,21 +1,28 @@
-"""What the visual timeline draws, read in a fixed number of queries (five)."""
+"""What the visual timeline draws, read in a fixed number of queries (three)."""
 
 from datetime import datetime
 
 from django.utils import timezone
 
-from incidents.models import Deadline, Evidence, Incident, Notification, TimelineEntry
+from incidents.models import Deadline, Incident, Notification, TimelineEntry
 from incidents.visual_timeline import DeadlineMark, Moment, NoticeMark, Span, VisualTimeline
 
 _PHASE_KINDS = (TimelineEntry.Kind.PHASE_CHANGED, TimelineEntry.Kind.INCIDENT_REOPENED)
 _HOLD_KINDS = (TimelineEntry.Kind.LEGAL_HOLD_PLACED, TimelineEntry.Kind.LEGAL_HOLD_LIFTED)
+_DRAWN_KINDS = (
+    TimelineEntry.Kind.INCIDENT_OPENED,
+    *_PHASE_KINDS,
+    *_HOLD_KINDS,
+    TimelineEntry.Kind.EVIDENCE_ADDED,
+)
 
 
 def visual_timeline_for(*, incident: Incident, now: datetime | None = None) -> VisualTimeline:
     """The incident's key moments, phase spans, deadlines, notices, evidence and holds.
 
-    Phases and holds come from the timeline's own entries (``data["to"]`` of
-    each phase change), so the drawing shows what the record says happened.
+    Phases, holds and evidence come from the timeline's own entries (one
+    query: ``data["to"]`` of each phase change, the file named when it was
+    added, even if deleted since), so the drawing shows what the record says.
     """
     now = now or timezone.now()
     vt = VisualTimeline(now=now)
@@ -29,15 +36,18 @@ def visual_timeline_for(*, incident: Incident, now: datetime | None = None) -> V
             vt.key_moments.append(Moment(moment, label))
 
     changes = list(
-        incident.timeline.filter(kind__in=(*_PHASE_KINDS, *_HOLD_KINDS))
+        incident.timeline.filter(kind__in=_DRAWN_KINDS)
         .order_by("seq")
         .values_list("kind", "occurred_at", "data")
     )
-    opened = incident.timeline.order_by("seq").values_list("occurred_at", flat=True).first()
-    phase, since = "triage", opened or incident.created_at
+    phase, since = "triage", incident.created_at
     hold_since = None
     for kind, at, data in changes:
-        if kind in _PHASE_KINDS:
+        if kind == TimelineEntry.Kind.INCIDENT_OPENED:
+            since = at
+        elif kind == TimelineEntry.Kind.EVIDENCE_ADDED:
+            vt.evidence.append(Moment(at, data.get("evidence", {}).get("name", "file")))
+        elif kind in _PHASE_KINDS:
             vt.phases.append(Span(since, at, phase.capitalize(), phase))
             phase, since = data.get("to", phase), at
         elif kind == TimelineEntry.Kind.LEGAL_HOLD_PLACED:
@@ -64,8 +74,4 @@ def visual_timeline_for(*, incident: Incident, now: datetime | None = None) -> V
         vt.notices.append(NoticeMark(notice.sent_at, f"Sent to {who}", False))
         if notice.acknowledged_at:
             vt.notices.append(NoticeMark(notice.acknowledged_at, f"{who} acknowledged", True))
-    for name, at in Evidence.objects.filter(incident=incident).values_list(
-        "original_name", "uploaded_at"
-    ):
-        vt.evidence.append(Moment(at, name))
     return vt
