@@ -595,7 +595,11 @@ class LegalHoldForm(forms.Form):
 
     reason = _reason_field(
         _("Reason"),
-        _("For example the matter, claim or request it is for, or why it no longer applies."),
+        _(
+            "For example the matter, claim or request it is for, or why it no longer applies. "
+            "It goes on the timeline, which every reader of the incident sees: write legal "
+            "advice in a privileged note instead."
+        ),
     )
 
 

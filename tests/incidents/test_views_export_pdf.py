@@ -170,3 +170,42 @@ def test_a_second_delivery_of_the_build_does_nothing(
 
     report.refresh_from_db()
     assert (status, report.file.name) == (TimelineReport.Status.READY, stored)
+
+
+def test_the_report_page_refreshes_only_its_status_panel_while_preparing(
+    client, incident, viewer, django_capture_on_commit_callbacks
+):
+    client.force_login(viewer)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(_url(incident))
+    report = TimelineReport.objects.get()
+    url = reverse(
+        "incidents:timeline-report",
+        kwargs={"reference": incident.reference, "report_id": report.pk},
+    )
+
+    response = client.get(url, headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="report-status"')
+    assert f'hx-get="{url}"' in html
+    assert "<html" not in html
+
+
+def test_a_failed_layout_is_marked_failed_and_stores_nothing(
+    client, incident, viewer, monkeypatch, django_capture_on_commit_callbacks, tmp_path
+):
+    from incidents import reports
+
+    def broken(report):
+        raise RuntimeError("pango went away")
+
+    monkeypatch.setattr(reports, "timeline_report_pdf", broken)
+    client.force_login(viewer)
+
+    _, report = _request(client, incident, django_capture_on_commit_callbacks)
+
+    report.refresh_from_db()
+    assert report.status == TimelineReport.Status.FAILED
+    assert not report.file
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
