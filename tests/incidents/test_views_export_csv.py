@@ -100,7 +100,7 @@ def test_an_outsider_cannot_export_the_csv(client, incident, outsider):
     assert incident.timeline.count() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_an_export_streams_outside_any_transaction_so_writers_are_not_held(
     client, incident, responder, fmt
