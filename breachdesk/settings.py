@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_filters",
+    # Inventory history: who changed a vendor, engagement, asset or stakeholder.
+    "simple_history",
     "axes",
     "breachdesk",
     "incidents",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "breachdesk.middleware.UserTimeZoneMiddleware",
+    # Lets inventory history name the signed-in person who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -194,7 +198,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded evidence and prepared PDF reports, through the storage API (never
+# served by URL: downloads go through views that check access and record them).
 MEDIA_ROOT = DATA_DIR / "media"
+EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 25)
+if not 1 <= EVIDENCE_MAX_MB <= 2_048:
+    raise ImproperlyConfigured(f"EVIDENCE_MAX_MB={EVIDENCE_MAX_MB} must be from 1 to 2048.")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -625,3 +625,31 @@ class TimelineExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_include_privileged:
             del self.fields["include_privileged"]
+
+
+class LegalHoldForm(forms.Form):
+    """Place or lift legal hold; the reason goes on the timeline."""
+
+    reason = _reason_field(
+        _("Reason"),
+        _(
+            "For example the matter, claim or request it is for, or why it no longer applies. "
+            "It goes on the timeline, which every reader of the incident sees: write legal "
+            "advice in a privileged note instead."
+        ),
+    )
+
+
+class EvidenceUploadForm(forms.Form):
+    # Emptiness, size, name and type are checked by the service, in words of its own.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+    description = forms.CharField(
+        label=_("What it is"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: “Vendor's breach notice, as received by email”."),
+    )
+
+
+class EvidenceDeleteForm(forms.Form):
+    reason = _reason_field(_("Why delete it"))

@@ -1,5 +1,6 @@
 """The response: incidents, their playbook tasks, scope review and the timeline."""
 
+import uuid
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -509,6 +510,11 @@ class TimelineKind(models.TextChoices):
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     DEADLINE_WAIVED = "deadline_waived", _("Deadline decided not required")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    LEGAL_HOLD_PLACED = "legal_hold_placed", _("Legal hold placed")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
+    EVIDENCE_DELETED = "evidence_deleted", _("Evidence deleted")
 
 
 class TimelineEntryQuerySet(models.QuerySet):
@@ -1105,3 +1111,94 @@ class TaskReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for task {self.task_id}"
+
+
+def _evidence_name(instance: "Evidence", filename: str) -> str:
+    """Stored names come from ids and a random part, never from what the uploader typed."""
+    return f"evidence/{instance.incident_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file added to an incident, kept as uploaded for chain of custody.
+
+    The file lives in Django's default storage (``DATA_DIR/media``, outside
+    anything the web server serves; an object store can replace it) under a
+    name made of ids, so it is never overwritten. Its SHA-256, size, sniffed
+    type and uploader are on the timeline; deleting it is a timeline entry
+    too, and is refused while the incident is on legal hold.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=_evidence_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["file"], name="evidence_file_unique"),
+            models.CheckConstraint(condition=models.Q(size__gte=1), name="evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.incident_id})"
+
+
+class TimelineReportStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class TimelineReport(models.Model):
+    """A PDF report of the timeline, built by the worker after its export was recorded.
+
+    A long timeline takes longer to lay out than a web request may wait
+    (5,000 entries: about 35 s here), so the POST records the export and
+    queues this row; the worker claims it (``preparing`` → ``building``),
+    stores the file and marks it ``ready``. Only the person who asked may
+    download it.
+    """
+
+    Status = TimelineReportStatus
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports")
+    export_entry = models.OneToOneField(
+        TimelineEntry, on_delete=models.PROTECT, related_name="report"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    covers_seq = models.PositiveIntegerField()
+    include_privileged = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status, default=Status.PREPARING)
+    file = models.FileField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TimelineReportStatus.values),
+                name="timeline_report_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=TimelineReportStatus.READY) | ~models.Q(file=""),
+                name="timeline_report_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of {self.incident_id} to #{self.covers_seq} ({self.status})"

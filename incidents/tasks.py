@@ -60,3 +60,13 @@ def deadlines_sweep_task() -> None:
     from incidents.services.reminders import deadlines_sweep
 
     deadlines_sweep()
+
+
+# One layout at a time per report: the claim inside the service makes a
+# redelivered task a no-op. The time limit is the "at most 60 s" with
+# room for a busy machine; a build past it is stopped and marked failed.
+@shared_task(soft_time_limit=120, acks_late=True)
+def timeline_report_build_task(*, report_id: int) -> str:
+    from incidents.services.exports import timeline_report_build
+
+    return timeline_report_build(report_id=report_id)

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -27,6 +27,7 @@ from incidents.chain import (
 from incidents.models import (
     Deadline,
     EngagementPause,
+    Evidence,
     Incident,
     IncidentMember,
     Notification,
@@ -441,7 +442,7 @@ def record_scope_reviewed(
     name = item.snapshot["name"]
     summary = f"Scope review: {name} marked {item.get_status_display().lower()}"
     if item.records_affected is not None:
-        summary += f", {item.records_affected} records affected"
+        summary += f", {item.records_affected:,} records affected"
     return _append(
         incident=item.incident,
         kind=TimelineEntry.Kind.SCOPE_REVIEWED,
@@ -484,6 +485,74 @@ def record_export_made(
             "covers_hash": covers_hash,
             "include_privileged": include_privileged,
         },
+    )
+
+
+# --- legal hold and evidence -------------------------------------------------------------
+
+
+def record_legal_hold_placed(*, incident: Incident, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.LEGAL_HOLD_PLACED,
+        summary=f"Legal hold placed by {actor.display_name}. Reason: {reason}",
+        actor=actor,
+        data={"reason": reason},
+    )
+
+
+def record_legal_hold_lifted(*, incident: Incident, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.LEGAL_HOLD_LIFTED,
+        summary=f"Legal hold lifted by {actor.display_name}. Reason: {reason}",
+        actor=actor,
+        data={"reason": reason},
+    )
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "id": evidence.pk,
+        "name": evidence.original_name,
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "content_type": evidence.content_type,
+        "uploaded_by": _person(evidence.uploaded_by),
+        "uploaded_at": iso_utc(evidence.uploaded_at),
+    }
+
+
+def record_evidence_added(*, evidence: Evidence, actor: User) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_ADDED,
+        summary=(
+            f"Evidence added: {evidence.original_name} ({evidence.content_type}, "
+            f"{evidence.size:,} bytes, SHA-256 {evidence.sha256})"
+        ),
+        actor=actor,
+        data={"evidence": _evidence(evidence), "description": evidence.description},
+    )
+
+
+def record_evidence_downloaded(*, evidence: Evidence, actor: User) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_DOWNLOADED,
+        summary=f"{actor.display_name} downloaded evidence {evidence.original_name}",
+        actor=actor,
+        data={"evidence": _evidence(evidence)},
+    )
+
+
+def record_evidence_deleted(*, evidence: Evidence, actor: User, reason: str) -> TimelineEntry:
+    return _append(
+        incident=evidence.incident,
+        kind=TimelineEntry.Kind.EVIDENCE_DELETED,
+        summary=f"Evidence deleted: {evidence.original_name}. Reason: {reason}",
+        actor=actor,
+        data={"evidence": _evidence(evidence), "reason": reason},
     )
 
 
@@ -604,10 +673,22 @@ def _deadline(deadline: Deadline) -> dict[str, Any]:
     }
 
 
+def plain_utc(moment: datetime | None) -> str:
+    """A time as a person reads it in a summary, "2 Dec 2026 03:21 UTC"; exact values go in data.
+
+    Summaries are written once for every reader, so they name UTC; pages show
+    the reader's own zone from ``data`` (``selectors.readable``).
+    """
+    if moment is None:
+        return "not yet due"
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC"
+
+
 def _due_words(deadline: Deadline) -> str:
     if deadline.due_at is None:
         return deadline.standard
-    return f"due {iso_utc(deadline.due_at)}"
+    return f"due {plain_utc(deadline.due_at)}"
 
 
 def record_decisions(*, incident: Incident, actor: User, changes: dict[str, Any]) -> TimelineEntry:
@@ -642,8 +723,7 @@ def record_deadline_moved(
 ) -> TimelineEntry:
     summary = (
         f"{deadline.citation} to {deadline.recipient} moved from "
-        f"{iso_or_none(previous_due_at) or 'not yet due'} "
-        f"to {iso_or_none(deadline.due_at) or 'not yet due'}"
+        f"{plain_utc(previous_due_at)} to {plain_utc(deadline.due_at)}"
     )
     if reminded_before and deadline.due_at is not None:
         summary += "; reminders were sent for the old due time and start again for the new one"
@@ -684,7 +764,7 @@ def record_deadline_met(*, deadline: Deadline, actor: User | None) -> TimelineEn
         kind=TimelineEntry.Kind.DEADLINE_MET,
         summary=(
             f"{'Met late' if late else 'Met'}: {deadline.citation} to {deadline.recipient} "
-            f"at {iso_utc(deadline.met_at)}, {how}"
+            f"at {plain_utc(deadline.met_at)}, {how}"
         ),
         actor=actor,
         data={

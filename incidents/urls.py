@@ -2,6 +2,7 @@ from django.urls import path
 
 from incidents.views import (
     deadlines,
+    evidence,
     lists,
     notifications,
     playbook_tasks,
@@ -130,7 +131,42 @@ timeline_urls = [
         timeline.timeline_export_json,
         name="timeline-export-json",
     ),
+    path(
+        "<str:reference>/timeline/export.csv",
+        timeline.timeline_export_csv,
+        name="timeline-export-csv",
+    ),
+    path(
+        "<str:reference>/timeline/export.pdf",
+        timeline.timeline_export_pdf,
+        name="timeline-export-pdf",
+    ),
+    path(
+        "<str:reference>/timeline/reports/<int:report_id>/",
+        timeline.timeline_report,
+        name="timeline-report",
+    ),
+    path(
+        "<str:reference>/timeline/reports/<int:report_id>/download/",
+        timeline.timeline_report_download,
+        name="timeline-report-download",
+    ),
     path("<str:reference>/timeline/verify/", timeline.timeline_verify, name="timeline-verify"),
+]
+
+legal_urls = [
+    path("<str:reference>/legal-hold/", evidence.legal_hold, name="legal-hold"),
+    path("<str:reference>/evidence/", evidence.evidence, name="evidence"),
+    path(
+        "<str:reference>/evidence/<int:evidence_id>/download/",
+        evidence.evidence_download,
+        name="evidence-download",
+    ),
+    path(
+        "<str:reference>/evidence/<int:evidence_id>/delete/",
+        evidence.evidence_delete,
+        name="evidence-delete",
+    ),
 ]
 
 urlpatterns = (
@@ -141,4 +177,5 @@ urlpatterns = (
     + notification_urls
     + deadline_urls
     + timeline_urls
+    + legal_urls
 )

@@ -496,7 +496,7 @@ class Scripted:
 
 
 @pytest.fixture
-def scripted(settings):
+def scripted(settings, tmp_path):
     import io
 
     from django.core.management import call_command
@@ -537,6 +537,25 @@ def scripted(settings):
         "commander_nonmember": UserFactory(username="other-commander", roles=["Commander"]),
         "staff": users["admin"],
     }
+    # A file of evidence, and a PDF report Legal asked for, made ready without
+    # the (slow) layout: the report pages answer only the person who asked.
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents.models import TimelineReport
+
+    settings.MEDIA_ROOT = tmp_path
+    evidence = services.evidence_add(
+        incident=incident,
+        actor=users["responder"],
+        upload=SimpleUploadedFile("notice.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    report = services.timeline_report_request(incident=incident, actor=users["legal"])
+    TimelineReport.objects.filter(pk=report.pk).update(
+        status=TimelineReport.Status.READY,
+        file=default_storage.save("timeline-reports/scripted.pdf", ContentFile(b"%PDF-1.4\n")),
+    )
     vendor = incident.vendors.get()
     engagement = Engagement.objects.filter(vendor=vendor).first()
     asset = DataAsset.objects.filter(engagements__vendor=vendor).first()
@@ -560,5 +579,7 @@ def scripted(settings):
         "engagement_id": engagement.pk,
         "access_id": EngagementAccess.objects.filter(engagement=engagement).first().pk,
         "ack_token": ack_token(sent.ack_nonce),
+        "report_id": report.pk,
+        "evidence_id": evidence.pk,
     }
     return Scripted(incident, personas, ids)

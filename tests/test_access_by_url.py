@@ -33,6 +33,7 @@ INCIDENT_FEED = "incident-feed"  # one incident's calendar feed
 INCIDENT_FORM = "incident-form"  # GET shows a form, POST acts
 INCIDENT_POST = "incident-post"  # POST only
 VENDOR_INCIDENTS = "vendor-incidents"  # a vendor's incidents, each under the gate
+REPORT = "report"  # a prepared PDF report: only the person who asked for it (Legal here)
 INVENTORY_READ = "inventory-read"
 INVENTORY_EXPORT = "inventory-export"
 INVENTORY_EDIT = "inventory-edit"  # GET shows a form, POST changes
@@ -64,6 +65,14 @@ RULES = {
     "incidents:task-skip": INCIDENT_FORM,
     "incidents:notification": INCIDENT_FORM,
     "incidents:timeline-export-json": INCIDENT_FORM,
+    "incidents:timeline-export-csv": INCIDENT_FORM,
+    "incidents:timeline-export-pdf": INCIDENT_FORM,
+    "incidents:timeline-report": REPORT,
+    "incidents:timeline-report-download": REPORT,
+    "incidents:evidence": INCIDENT_FORM,
+    "incidents:evidence-download": INCIDENT_POST,
+    "incidents:evidence-delete": INCIDENT_POST,
+    "incidents:legal-hold": INCIDENT_POST,
     "incidents:phase": INCIDENT_POST,
     "incidents:reopen": INCIDENT_POST,
     "incidents:severity": INCIDENT_POST,
@@ -93,6 +102,7 @@ RULES = {
     "vendors:asset-detail": INVENTORY_READ,
     "vendors:stakeholder-list": INVENTORY_READ,
     "vendors:stakeholder-detail": INVENTORY_READ,
+    "vendors:history": INVENTORY_READ,
     "vendors:import-template": INVENTORY_READ,
     "vendors:export": INVENTORY_EXPORT,
     "vendors:asset-export": INVENTORY_EXPORT,
@@ -217,6 +227,8 @@ def url_for(name: str, ids: dict) -> str:
         "access_id": ids["access_id"],
         "kind": "vendors",
         "token": ids["ack_token"],
+        "report_id": ids["report_id"],
+        "evidence_id": ids["evidence_id"],
     }
     return reverse(name, kwargs={key: values[key] for key in keys})
 
@@ -258,6 +270,8 @@ def expected_get(rule: str, persona: str, visible: bool, name: str) -> set[int]:
         return OK if persona in COMMANDS else FORBIDDEN
     if rule in (INCIDENT, INCIDENT_FEED, INCIDENT_FORM):
         return OK if visible else HIDDEN
+    if rule == REPORT:
+        return OK if visible and persona == "legal" else HIDDEN
     if rule == INCIDENT_POST:
         return NOT_ALLOWED_METHOD
     if rule == INVENTORY_READ:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from vendors.validators import validate_jurisdiction_codes
 
@@ -68,6 +69,9 @@ class Vendor(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what, when, from what to what: shown on the inventory pages.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = [Lower("name")]
@@ -161,6 +165,9 @@ class Stakeholder(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what, when, from what to what: shown on the inventory pages.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = [Lower("name")]
@@ -285,6 +292,9 @@ class DataAsset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who changed what, when, from what to what: shown on the inventory pages.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = [Lower("name")]
         constraints = [
@@ -375,6 +385,9 @@ class Engagement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what, when, from what to what: shown on the inventory pages.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["vendor", Lower("name")]

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from breachdesk.models import User
 from breachdesk.submissions import submission_claim
@@ -314,12 +315,12 @@ def inventory_import(*, plan: "ImportPlan", actor: User | None) -> dict[str, int
     """
     if not plan.ok:
         raise ValueError("an import plan with errors cannot be applied")
-    _IMPORTERS[plan.kind](plan.rows)
+    _IMPORTERS[plan.kind](plan.rows, actor=actor)
     return plan.counts
 
 
-def _import_vendors(rows: list["ImportRow"]) -> None:
-    written = _import_records(Vendor, rows, reserved=RESERVED_VENDOR_SLUGS)
+def _import_vendors(rows: list["ImportRow"], *, actor: User | None) -> None:
+    written = _import_records(Vendor, rows, actor=actor, reserved=RESERVED_VENDOR_SLUGS)
     wanted = [
         (vendor, extra["security_contact"])
         for vendor, extra in written
@@ -341,12 +342,12 @@ def _import_vendors(rows: list["ImportRow"]) -> None:
     )
 
 
-def _import_data_assets(rows: list["ImportRow"]) -> None:
-    _import_records(DataAsset, rows)
+def _import_data_assets(rows: list["ImportRow"], *, actor: User | None) -> None:
+    _import_records(DataAsset, rows, actor=actor)
 
 
-def _import_engagements(rows: list["ImportRow"]) -> None:
-    written = _import_records(Engagement, rows)
+def _import_engagements(rows: list["ImportRow"], *, actor: User | None) -> None:
+    written = _import_records(Engagement, rows, actor=actor)
     EngagementAccess.objects.bulk_create(
         [
             EngagementAccess(engagement=engagement, **access)
@@ -360,9 +361,14 @@ def _import_engagements(rows: list["ImportRow"]) -> None:
 def _import_records(
     model: type[models.Model],
     rows: list["ImportRow"],
+    *,
+    actor: User | None,
     reserved: frozenset[str] = frozenset(),
 ) -> list[tuple[models.Model, dict[str, Any]]]:
     """Add and change the rows' records in bulk, with their many-to-many fields.
+
+    Each added or changed record gets its history row (django-simple-history's
+    bulk helpers; a plain bulk_create would leave no trace of who imported it).
 
     Returns each record written with what the row holds beyond the model's
     fields (``security_contact``, ``accesses``). Rows that change nothing are
@@ -401,10 +407,14 @@ def _import_records(
         written.append((record, extra))
     if "slug" in concrete:
         _import_slugs(model, new, reserved)
-    model.objects.bulk_create(new, batch_size=IMPORT_BATCH_SIZE)
+    bulk_create_with_history(new, model, batch_size=IMPORT_BATCH_SIZE, default_user=actor)
     if changed:
-        model.objects.bulk_update(
-            changed, [*sorted(changed_fields), "updated_at"], batch_size=IMPORT_BATCH_SIZE
+        bulk_update_with_history(
+            changed,
+            model,
+            [*sorted(changed_fields), "updated_at"],
+            batch_size=IMPORT_BATCH_SIZE,
+            default_user=actor,
         )
     for name in many:
         _import_many(

@@ -62,6 +62,7 @@ vendor_urls = [
     path("export.csv", views.vendor_export, name="export"),
     path("<slug:slug>/", views.vendor_detail, name="detail"),
     path("<slug:slug>/edit/", views.vendor_edit, name="edit"),
+    path("<slug:slug>/history/", views.vendor_history, name="history"),
     path("<slug:slug>/engagements/new/", views.engagement_create, name="engagement-create"),
     path("<slug:slug>/contacts/add/", views.vendor_contact_add, name="contact-add"),
     path(

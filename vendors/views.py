@@ -383,7 +383,12 @@ def asset_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     holders = {}
     for engagement in asset.engagements.all():
         holders.setdefault(engagement.vendor, []).append(engagement)
-    context = {"asset": asset, "holders": holders, "can_edit": can_manage_inventory(request.user)}
+    context = {
+        "asset": asset,
+        "holders": holders,
+        "can_edit": can_manage_inventory(request.user),
+        "history": selectors.inventory_history(record=asset),
+    }
     return render(request, "vendors/asset_detail.html", context)
 
 
@@ -452,8 +457,18 @@ def _stakeholder_context(request, stakeholder, **extra):
         },
         "can_edit": can_manage_inventory(request.user),
         "contact_form": StakeholderContactForm(stakeholder=stakeholder),
+        "history": selectors.inventory_history(record=stakeholder),
         **extra,
     }
+
+
+@inventory_reader_required
+@require_GET
+def vendor_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Who changed the vendor and its engagements (pauses and resumptions too), and how."""
+    vendor = get_object_or_404(Vendor, slug=slug)
+    context = {"vendor": vendor, "history": selectors.vendor_history(vendor=vendor)}
+    return render(request, "vendors/vendor_history.html", context)
 
 
 @inventory_reader_required

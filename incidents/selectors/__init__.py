@@ -13,6 +13,8 @@ from incidents.selectors.lists import (
     my_open_tasks,
     vendor_incidents,
 )
+from incidents.selectors.readable import readable_entries, readable_summary
+from incidents.selectors.reports import evidence_for, incident_evidence, timeline_report_for
 from incidents.selectors.rules import RuleRow, clock_rule_jurisdictions, clock_rules
 from incidents.selectors.scope import (
     ScopeSummary,
@@ -21,6 +23,7 @@ from incidents.selectors.scope import (
     scope_rows,
     summarise_scope,
 )
+from incidents.selectors.visual import visual_timeline_for
 from incidents.selectors.workspace import (
     PANELS,
     Workspace,
@@ -33,6 +36,7 @@ from incidents.selectors.workspace import (
     latest_entries,
     panel_context,
     recipient_gaps,
+    timeline_actors,
     timeline_entries,
     with_privileged_texts,
     workspace_after_change,
@@ -47,9 +51,11 @@ __all__ = [
     "clock_rule_jurisdictions",
     "clock_rules",
     "dashboard_incidents",
+    "evidence_for",
     "feed_deadlines",
     "held_assets",
     "incident_deadlines",
+    "incident_evidence",
     "incident_get_for_user",
     "incident_list_for_user",
     "incident_members",
@@ -63,12 +69,17 @@ __all__ = [
     "my_open_tasks",
     "open_incident_vendor_ids",
     "panel_context",
+    "readable_entries",
+    "readable_summary",
     "recipient_gaps",
     "scope_rows",
     "summarise_scope",
+    "timeline_actors",
     "timeline_entries",
+    "timeline_report_for",
     "vendor_incidents",
     "visible_incidents",
+    "visual_timeline_for",
     "with_privileged_texts",
     "workspace_after_change",
     "workspace_for",

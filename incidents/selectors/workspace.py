@@ -258,7 +258,14 @@ def latest_entries(
 
 
 def timeline_entries(*, incident: Incident):
-    return incident.timeline.select_related("actor").order_by("seq")
+    return incident.timeline.order_by("seq")
+
+
+def timeline_actors(*, incident: Incident) -> list[str]:
+    """Who appears on the timeline (usernames and ``system``), for the "who" filter."""
+    return list(
+        incident.timeline.order_by("actor_name").values_list("actor_name", flat=True).distinct()
+    )
 
 
 def with_privileged_texts(entries, *, reads_privileged: bool) -> list[TimelineEntry]:

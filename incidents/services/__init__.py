@@ -3,7 +3,8 @@
 The modules, in layers (a module uses only those below it; none uses one above):
 
 - ``incidents`` (open, phases, command, team, notes), ``triage`` (pause,
-  resume, scope review), ``exports``
+  resume, scope review), ``exports``, ``evidence``
+- ``legal_hold`` (place, lift; the check every deletion makes)
 - ``reminders`` (the sweep of reminders and escalations)
 - ``notifications`` (the notice workflow: draft, approve, queue, retry, acknowledge)
 - ``delivery`` (claim, send, the outbox sweep), ``notice_composition`` (what a
@@ -20,7 +21,12 @@ from incidents.services.deadlines import (
     incident_record_decisions,
 )
 from incidents.services.delivery import notification_send, notifications_sweep
-from incidents.services.exports import timeline_export_record
+from incidents.services.evidence import evidence_add, evidence_delete, evidence_record_download
+from incidents.services.exports import (
+    timeline_export_record,
+    timeline_report_build,
+    timeline_report_request,
+)
 from incidents.services.incidents import (
     check_incident_times,
     incident_advance_phase,
@@ -33,6 +39,7 @@ from incidents.services.incidents import (
     member_set_role,
     note_add,
 )
+from incidents.services.legal_hold import incident_lift_legal_hold, incident_place_legal_hold
 from incidents.services.notifications import (
     notification_acknowledge,
     notification_approve,
@@ -59,9 +66,14 @@ __all__ = [
     "deadlines_recompute",
     "deadlines_sweep",
     "engagements_pause",
+    "evidence_add",
+    "evidence_delete",
+    "evidence_record_download",
     "incident_advance_phase",
     "incident_facts",
+    "incident_lift_legal_hold",
     "incident_open",
+    "incident_place_legal_hold",
     "incident_record_decisions",
     "incident_reopen",
     "incident_set_commander",
@@ -86,4 +98,6 @@ __all__ = [
     "task_reopen",
     "task_skip",
     "timeline_export_record",
+    "timeline_report_build",
+    "timeline_report_request",
 ]

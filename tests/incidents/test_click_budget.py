@@ -21,6 +21,8 @@ from vendors.models import DataAsset, Stakeholder
 pytestmark = pytest.mark.django_db
 
 BUDGET = 30
+# Pausing also writes each paused engagement's inventory history row (django-simple-history).
+PAUSE_BUDGET = BUDGET + 1
 HTMX = {"HX-Request": "true"}
 
 
@@ -110,7 +112,7 @@ def test_pausing_shows_the_pause_task_done_in_the_same_answer(client, incident, 
     html = response.content.decode()
     row = html[html.index(f'id="task-{pause_task.pk}"') :]
     assert response.status_code == 200
-    assert queries <= BUDGET
+    assert queries <= PAUSE_BUDGET
     assert {"tasks", "notifications", "timeline-latest"} <= _out_of_band(response)
     assert row.startswith(f'id="task-{pause_task.pk}" class="task task-done"')
 

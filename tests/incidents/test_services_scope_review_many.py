@@ -31,7 +31,7 @@ def test_each_asset_gets_its_own_timeline_entry(incident, responder):
     )
 
     assert sorted(_reviews(incident).values_list("summary", flat=True)) == [
-        "Scope review: Clinical samples marked confirmed exposed, 48000 records affected",
+        "Scope review: Clinical samples marked confirmed exposed, 48,000 records affected",
         "Scope review: Teleop logs marked not exposed",
     ]
 

@@ -208,6 +208,104 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+# --- timeline exports (issue 13) -------------------------------------------------------------
+
+EXPORT_ENTRIES = 5_000
+# The issue's target for JSON and CSV exports of EXPORT_ENTRIES entries.
+EXPORT_TARGET_MS = 1_000
+
+
+def timeline_export_results(repeat: int, only: str) -> list[Result]:
+    """JSON and CSV export of an incident with 5,000 entries, the stream read to its end.
+
+    Self-contained: it opens its own incident and chains the entries in bulk
+    with the project's chain functions (one note each), then times the POST
+    plus reading the whole streamed body, which ``measure`` would not do.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents import services
+    from incidents.chain import chain_hash, make_body
+    from incidents.models import TimelineEntry
+
+    formats = [f for f in ("json", "csv") if only.lower() in f"export.{f}, 5,000 entries"]
+    if not formats:
+        return []
+    commander = User.objects.get(username="commander")
+    incident = services.incident_open(
+        actor=commander,
+        title=f"{PREFIX} long timeline",
+        vendors=[Vendor.objects.order_by("pk").first()],
+        source="press_report",
+        discovered_at=timezone.now() - timedelta(days=30),
+    )
+    last = incident.timeline.order_by("-seq").first()
+    seq, prev_hash, entries = last.seq, last.hash, []
+    for n in range(EXPORT_ENTRIES - last.seq):
+        seq += 1
+        moment = timezone.now()
+        summary = f"Vendor call {n}: 48,000 records under review; =cmd|' /C calc'!A0"
+        body = make_body(
+            seq=seq,
+            incident=incident.reference,
+            occurred_at=moment,
+            recorded_at=moment,
+            actor=commander.username,
+            kind=TimelineEntry.Kind.NOTE_ADDED,
+            summary=summary,
+            data={"privileged": False},
+        )
+        entry_hash = chain_hash(prev_hash, body)
+        entries.append(
+            TimelineEntry(
+                incident=incident,
+                seq=seq,
+                occurred_at=moment,
+                recorded_at=moment,
+                actor=commander,
+                actor_name=commander.username,
+                kind=TimelineEntry.Kind.NOTE_ADDED,
+                summary=summary,
+                data={"privileged": False},
+                prev_hash=prev_hash,
+                hash=entry_hash,
+            )
+        )
+        prev_hash = entry_hash
+    TimelineEntry.objects.bulk_create(entries, batch_size=1_000)
+
+    results = []
+    for fmt in formats:
+        url = reverse(f"incidents:timeline-export-{fmt}", kwargs={"reference": incident.reference})
+        scenario = Scenario(
+            page=f"POST export.{fmt}, {EXPORT_ENTRIES:,} entries",
+            user="legal",
+            method="post",
+            url=lambda url=url: url,
+            target_ms=EXPORT_TARGET_MS,
+        )
+        client = Client()
+        client.force_login(User.objects.get(username=scenario.user))
+        result = Result(scenario)
+        counter = QueryCounter()
+        for attempt in range(repeat + 1):
+            started = time.perf_counter()
+            with connection.execute_wrapper(counter):
+                response = client.post(url)
+                size = sum(len(chunk) for chunk in response.streaming_content)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200 or size == 0:
+                raise CommandError(f"{scenario.page} answered {response.status_code}.")
+            if attempt == 0:
+                result.queries = counter.count
+            else:
+                result.timings_ms.append(elapsed)
+        results.append(result)
+    return results
+
+
 # --- running ------------------------------------------------------------------------------
 
 
@@ -299,6 +397,7 @@ class Command(BaseCommand):
             for scenario in scenarios:
                 self.stdout.write(f"  {scenario.page} …")
                 results.append(measure(scenario, repeat))
+            results += timeline_export_results(repeat, only)
         finally:
             connection.creation.destroy_test_db(real_name, verbosity=0)
             teardown_test_environment()
