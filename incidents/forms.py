@@ -649,6 +649,7 @@ class EvidenceUploadForm(forms.Form):
         max_length=500,
         help_text=_("For example: “Vendor's breach notice, as received by email”."),
     )
+    submission_token = submission_token_field()
 
 
 class EvidenceDeleteForm(forms.Form):

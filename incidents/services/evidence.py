@@ -11,6 +11,7 @@ import logging
 import unicodedata
 import uuid
 from pathlib import PurePosixPath
+from uuid import UUID
 
 import magic
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from breachdesk.models import User
+from breachdesk.submissions import submission_claim
 from incidents import timeline
 from incidents.models import Evidence, Incident
 from incidents.permissions import abilities_for
@@ -119,7 +121,12 @@ def _check_may_handle(incident: Incident, actor: User) -> None:
 
 
 def evidence_add(
-    *, incident: Incident, actor: User, upload: UploadedFile, description: str = ""
+    *,
+    incident: Incident,
+    actor: User,
+    upload: UploadedFile,
+    description: str = "",
+    submission_token: UUID | None = None,
 ) -> Evidence:
     """Store an uploaded file as evidence and record it (SHA-256, size, type, uploader).
 
@@ -127,7 +134,9 @@ def evidence_add(
     hold the incident's lock. The file is stored first and deleted again if
     the row cannot be written. Raises PermissionDenied for someone who does
     not work the incident, ValidationError for an empty, too large, badly
-    named or mistyped file (``settings.EVIDENCE_MAX_MB``, default 25).
+    named or mistyped file (``settings.EVIDENCE_MAX_MB``, default 25),
+    AlreadySubmitted for a ``submission_token`` seen before (the stored copy
+    is deleted again).
     """
     _check_may_handle(incident, actor)
     name = clean_file_name(upload.name)
@@ -154,6 +163,7 @@ def evidence_add(
             size=upload.size,
             sha256=digest.hexdigest(),
             description=description.strip()[:500],
+            submission_token=submission_token,
         )
     except BaseException:
         default_storage.delete(stored)
@@ -161,10 +171,13 @@ def evidence_add(
 
 
 @transaction.atomic(durable=True)
-def _evidence_record(*, incident: Incident, actor: User, stored: str, **fields) -> Evidence:
+def _evidence_record(
+    *, incident: Incident, actor: User, stored: str, submission_token: UUID | None, **fields
+) -> Evidence:
     incident = lock_incident(
         incident, actor=actor, need=Need.NOTES, open_only=False, refused=EVIDENCE_REFUSED
     )
+    submission_claim(submission_token, user=actor)
     evidence = Evidence.objects.create(
         incident=incident, file=stored, uploaded_by=actor, uploaded_at=timezone.now(), **fields
     )

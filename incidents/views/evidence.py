@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from breachdesk.submissions import AlreadySubmitted
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.forms import EvidenceDeleteForm, EvidenceUploadForm, LegalHoldForm
@@ -40,7 +41,11 @@ def evidence(request: HtmxHttpRequest, reference: str) -> HttpResponse:
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
+                submission_token=form.cleaned_data["submission_token"],
             )
+        except AlreadySubmitted as exc:
+            messages.info(request, str(exc))
+            return redirect("incidents:evidence", reference=reference)
         except ValidationError as exc:
             attach(form, exc)
         else:

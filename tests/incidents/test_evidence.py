@@ -277,3 +277,21 @@ def test_deleting_removes_the_row_and_file_and_is_on_the_timeline(
     assert entry.data["evidence"]["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert not Evidence.objects.exists()
     assert _stored_files(_media_in_tmp) == []
+
+
+def test_an_upload_sent_twice_with_one_token_is_stored_once_and_says_so(
+    client, incident, responder, _media_in_tmp
+):
+    client.force_login(responder)
+    token = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+
+    for _ in range(2):
+        response = client.post(
+            _url(incident),
+            {"file": SimpleUploadedFile("notice.pdf", PDF), "submission_token": token},
+            follow=True,
+        )
+
+    assert Evidence.objects.count() == 1
+    assert len(_stored_files(_media_in_tmp)) == 1
+    assert "already saved" in response.content.decode()
