@@ -95,6 +95,12 @@ class Incident(models.Model):
         help_text=_("Only members see a restricted incident, whatever their role."),
     )
     legal_hold = models.BooleanField(_("legal hold"), default=False)
+    # The nearest due time among the deadlines still owed (pending or missed),
+    # empty when none is. A copy of what the deadlines say, kept current by the
+    # deadline services (``incident_next_deadline_refresh``), so that the list
+    # and the dashboard order and filter by urgency from an index instead of
+    # reading every incident's deadlines.
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     # Decisions only people can take; each starts (or shapes) legal clocks.
     determined_at = models.DateTimeField(
         _("incident determined"),
@@ -181,6 +187,33 @@ class Incident(models.Model):
         indexes = [
             # The incident list and dashboard filter open incidents by phase.
             models.Index(fields=["phase", "-discovered_at"], name="incident_phase_idx"),
+            # The list's default order and the dashboard: open incidents, most
+            # urgent first (nearest deadline, then severity); a page is read
+            # from the index in order instead of sorting every incident.
+            # PostgreSQL puts NULLs last in an ascending index, as the order
+            # asks (SQLite has no NULLS LAST in an index).
+            models.Index(
+                fields=["next_deadline_at", "severity", "-discovered_at"],
+                condition=~models.Q(phase="closed"),
+                name="incident_open_urgency_idx",
+            ),
+            # The same order over every phase (the list's "All").
+            models.Index(
+                fields=["next_deadline_at", "severity", "-discovered_at"],
+                name="incident_urgency_idx",
+            ),
+            # The list's "aware between" filter and its newest/oldest sorts.
+            models.Index(fields=["-discovered_at"], name="incident_discovered_idx"),
+            # The list's severity filter, in urgency order.
+            models.Index(
+                fields=["severity", "next_deadline_at"], name="incident_severity_urgency_idx"
+            ),
+            # The list's "restricted only" filter: few rows, so a small index.
+            models.Index(
+                fields=["next_deadline_at"],
+                condition=models.Q(restricted=True),
+                name="incident_restricted_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -355,6 +388,13 @@ class Task(models.Model):
                 fields=["assignee", "due_at"],
                 condition=models.Q(status="open"),
                 name="task_open_by_assignee_idx",
+            ),
+            # The list's and dashboard's open and overdue task counts, one
+            # incident at a time (a correlated subquery per row shown).
+            models.Index(
+                fields=["incident", "due_at"],
+                condition=models.Q(status="open"),
+                name="task_open_by_incident_idx",
             ),
         ]
 

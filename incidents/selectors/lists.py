@@ -1,6 +1,7 @@
 """Reads for the pages that list incidents: the incident list, the dashboard, feeds."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from breachdesk.models import User
@@ -13,22 +14,72 @@ DASHBOARD_INCIDENTS = 25
 DASHBOARD_TASKS = 25
 VENDOR_INCIDENTS_SHOWN = 20
 
+# Orders for the list and the dashboard. Each starts with the columns of an
+# index (incidents/models.py), so a page is read in order from the index and
+# only its rows are counted; the id last makes pages stable under ties.
+# Urgency: the nearest deadline still owed (none: last), then severity
+# (sev1 sorts first), then the most overdue tasks.
+URGENCY = (
+    F("next_deadline_at").asc(nulls_last=True),
+    "severity",
+    F("overdue_tasks").desc(),
+    "-discovered_at",
+    "-pk",
+)
+NEAREST_DEADLINE = (
+    F("next_deadline_at").asc(nulls_last=True),
+    "severity",
+    "-discovered_at",
+    "-pk",
+)
+NEWEST_FIRST = ("-discovered_at", "-pk")
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """COUNT(*) of ``rows`` (correlated to the outer incident) as an annotation.
+
+    A correlated subquery runs for the rows the outer query returns, a page
+    of 50, where ``Count("tasks")`` grouped every visible incident's tasks
+    first (203 ms against 34 ms for the commander's page 1 at 10,000
+    incidents, issue 14), and the paginator's COUNT leaves it out entirely.
+    """
+    counted = rows.order_by().values("incident").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
 
 def incident_list_for_user(*, user: User) -> QuerySet[Incident]:
-    """Incidents this user may see, with what the list and dashboard show."""
-    now = timezone.now()
+    """Incidents this user may see, with what the list and dashboard show, most urgent first.
+
+    Each incident carries ``open_tasks`` and ``overdue_tasks`` (open tasks
+    past their due time, now in UTC); ``vendors`` and ``commander`` come in
+    one query each per page.
+    """
+    open_tasks = Task.objects.filter(incident=OuterRef("pk"), status=Task.Status.OPEN)
     return (
         visible_incidents(user=user)
         .select_related("commander")
         .prefetch_related("vendors")
         .annotate(
-            open_tasks=Count("tasks", filter=Q(tasks__status=Task.Status.OPEN)),
-            overdue_tasks=Count(
-                "tasks", filter=Q(tasks__status=Task.Status.OPEN, tasks__due_at__lt=now)
-            ),
+            open_tasks=_count(open_tasks),
+            overdue_tasks=_count(open_tasks.filter(due_at__lt=timezone.now())),
         )
-        .order_by("-discovered_at")
+        .order_by(*URGENCY)
     )
+
+
+def incident_search(incidents: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    """``incidents`` whose reference, title, summary or vendor names hold every word in ``text``."""
+    for term in text.split():
+        vendor_named = Incident.vendors.through.objects.filter(
+            incident=OuterRef("pk"), vendor__name__icontains=term
+        )
+        incidents = incidents.filter(
+            Q(reference__icontains=term)
+            | Q(title__icontains=term)
+            | Q(summary__icontains=term)
+            | Exists(vendor_named)
+        )
+    return incidents
 
 
 def my_open_tasks(*, user: User) -> QuerySet[Task]:
@@ -42,23 +93,24 @@ def my_open_tasks(*, user: User) -> QuerySet[Task]:
 
 
 def dashboard_incidents(*, user: User) -> list[Incident]:
-    """Open incidents this user may see, each with its next deadline's due time and duty."""
+    """Open incidents this user may see, most urgent first, with the next deadline's duty.
+
+    ``next_deadline_at`` is the due time (UTC); ``next_deadline_citation`` the
+    duty behind it, read for the screenful shown only.
+    """
     next_deadline = (
         Deadline.objects.filter(
             incident=OuterRef("pk"),
             status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED],
-            due_at__isnull=False,
+            due_at=OuterRef("next_deadline_at"),
         )
         .exclude(rule_id__in=SETTLED_BY_FACTS)
-        .order_by("due_at")
+        .order_by("rule_id")
     )
     incidents = (
         incident_list_for_user(user=user)
         .exclude(phase=Incident.Phase.CLOSED)
-        .annotate(
-            next_deadline_due=Subquery(next_deadline.values("due_at")[:1]),
-            next_deadline_citation=Subquery(next_deadline.values("citation")[:1]),
-        )
+        .annotate(next_deadline_citation=Subquery(next_deadline.values("citation")[:1]))
     )
     return list(incidents[:DASHBOARD_INCIDENTS])
 

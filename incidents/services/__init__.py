@@ -17,6 +17,7 @@ from incidents.services.deadlines import (
     deadline_waive,
     deadlines_recompute,
     incident_facts,
+    incident_next_deadline_refresh,
     incident_record_decisions,
 )
 from incidents.services.delivery import notification_send, notifications_sweep
@@ -61,6 +62,7 @@ __all__ = [
     "engagements_pause",
     "incident_advance_phase",
     "incident_facts",
+    "incident_next_deadline_refresh",
     "incident_open",
     "incident_record_decisions",
     "incident_reopen",
