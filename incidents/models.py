@@ -1,6 +1,7 @@
 """The response: incidents, their playbook tasks, scope review and the timeline."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -101,6 +102,9 @@ class Incident(models.Model):
     # and the dashboard order and filter by urgency from an index instead of
     # reading every incident's deadlines.
     next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # What the list's search matches on PostgreSQL (incidents/search.py, with
+    # its GIN index); empty elsewhere, where the search reads the fields.
+    search_vector = SearchVectorField(null=True, editable=False)
     # Decisions only people can take; each starts (or shapes) legal clocks.
     determined_at = models.DateTimeField(
         _("incident determined"),
@@ -208,11 +212,11 @@ class Incident(models.Model):
             models.Index(
                 fields=["severity", "next_deadline_at"], name="incident_severity_urgency_idx"
             ),
-            # The list's "restricted only" filter: few rows, so a small index.
+            # The list's "restricted" filter in urgency order; also what the
+            # need-to-know rule reads ("not restricted, or a member"), so the
+            # paginator counts from this index alone.
             models.Index(
-                fields=["next_deadline_at"],
-                condition=models.Q(restricted=True),
-                name="incident_restricted_idx",
+                fields=["restricted", "next_deadline_at", "id"], name="incident_restricted_idx"
             ),
         ]
 

@@ -1,5 +1,6 @@
 """The incident list at scale: an indexed next deadline per incident, and indexes for each filter."""
 
+import django.contrib.postgres.search
 from django.db import migrations, models
 from django.db.models import Min, OuterRef, Subquery
 
@@ -25,10 +26,61 @@ def copy_next_deadlines(apps, schema_editor):
     Incident.objects.update(next_deadline_at=Subquery(nearest))
 
 
+# On PostgreSQL only: SQLite has no GIN index and keeps no vector (the search
+# falls back to icontains there, incidents/search.py). The vectors of existing
+# incidents are built with the same document as incidents.search._document.
+SEARCH_INDEX = (
+    "CREATE INDEX incident_search_idx ON incidents_incident USING gin (search_vector)"
+)
+SEARCH_BACKFILL = """
+UPDATE incidents_incident AS i SET search_vector =
+    setweight(to_tsvector('simple', replace(i.reference, '-', ' ') || ' ' || i.title), 'A')
+ || setweight(to_tsvector('simple', COALESCE((
+        SELECT string_agg(v.name, ' ') FROM incidents_incident_vendors iv
+        JOIN vendors_vendor v ON v.id = iv.vendor_id WHERE iv.incident_id = i.id), '')), 'B')
+ || setweight(to_tsvector('simple', i.summary), 'C')
+ || setweight(to_tsvector('simple', COALESCE((
+        SELECT string_agg(e.summary, ' ') FROM incidents_timelineentry e
+        WHERE e.incident_id = i.id AND e.kind = 'note_added'
+          AND e.data -> 'privileged' = 'false'::jsonb), '')), 'D')
+"""
+
+
+# A renamed vendor is renamed in its incidents' vectors too: the inventory
+# never imports incidents (pyproject.toml), so the database does it.
+VENDOR_RENAMED = f"""
+CREATE FUNCTION incidents_vendor_renamed() RETURNS trigger AS $$
+BEGIN
+    {SEARCH_BACKFILL} WHERE i.id IN (
+        SELECT incident_id FROM incidents_incident_vendors WHERE vendor_id = NEW.id);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER incidents_vendor_renamed AFTER UPDATE OF name ON vendors_vendor
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+    EXECUTE FUNCTION incidents_vendor_renamed();
+"""
+
+
+def add_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SEARCH_INDEX)
+        schema_editor.execute(SEARCH_BACKFILL)
+        schema_editor.execute(VENDOR_RENAMED)
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS incidents_vendor_renamed ON vendors_vendor")
+        schema_editor.execute("DROP FUNCTION IF EXISTS incidents_vendor_renamed()")
+        schema_editor.execute("DROP INDEX IF EXISTS incident_search_idx")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0009_reminders_keyed_on_due_time'),
+        ('vendors', '0003_inventory_roles'),
     ]
 
     operations = [
@@ -38,6 +90,12 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True, verbose_name='next deadline'),
         ),
         migrations.RunPython(copy_next_deadlines, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name='incident',
+            name='search_vector',
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.RunPython(add_search_index, drop_search_index),
         migrations.AddIndex(
             model_name='incident',
             index=models.Index(fields=['next_deadline_at', 'severity', '-discovered_at'], condition=models.Q(('phase', 'closed'), _negated=True), name='incident_open_urgency_idx'),
@@ -56,7 +114,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(condition=models.Q(('restricted', True)), fields=['next_deadline_at'], name='incident_restricted_idx'),
+            index=models.Index(fields=['restricted', 'next_deadline_at', 'id'], name='incident_restricted_idx'),
         ),
         migrations.AddIndex(
             model_name='task',

@@ -5,7 +5,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from breachdesk.models import User
-from incidents.models import SETTLED_BY_FACTS, Deadline, Incident, IncidentMember, Task
+from incidents.models import (
+    SETTLED_BY_FACTS,
+    Deadline,
+    Incident,
+    IncidentMember,
+    Task,
+    TimelineEntry,
+)
+from incidents.search import search_query, search_words, uses_full_text
 from incidents.selectors.access import visible_incidents
 from vendors.models import Vendor
 
@@ -68,16 +76,31 @@ def incident_list_for_user(*, user: User) -> QuerySet[Incident]:
 
 
 def incident_search(incidents: QuerySet[Incident], text: str) -> QuerySet[Incident]:
-    """``incidents`` whose reference, title, summary or vendor names hold every word in ``text``."""
-    for term in text.split():
+    """``incidents`` matching every word of ``text`` (incidents/search.py says what is searched).
+
+    PostgreSQL: the stored vector and its GIN index, each word a prefix.
+    Elsewhere: ``icontains`` over the same fields, through EXISTS rather than
+    joins so that no DISTINCT is needed.
+    """
+    if uses_full_text():
+        query = search_query(text)
+        return incidents if query is None else incidents.filter(search_vector=query)
+    for word in search_words(text):
         vendor_named = Incident.vendors.through.objects.filter(
-            incident=OuterRef("pk"), vendor__name__icontains=term
+            incident=OuterRef("pk"), vendor__name__icontains=word
+        )
+        noted = TimelineEntry.objects.filter(
+            incident=OuterRef("pk"),
+            kind=TimelineEntry.Kind.NOTE_ADDED,
+            data__privileged=False,
+            summary__icontains=word,
         )
         incidents = incidents.filter(
-            Q(reference__icontains=term)
-            | Q(title__icontains=term)
-            | Q(summary__icontains=term)
+            Q(reference__icontains=word)
+            | Q(title__icontains=word)
+            | Q(summary__icontains=word)
             | Exists(vendor_named)
+            | Exists(noted)
         )
     return incidents
 

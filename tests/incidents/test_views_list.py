@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -267,3 +267,41 @@ def test_the_list_counts_tasks_for_its_page_only(client, commander):
     count = next(sql for sql in listed if "COUNT(" in sql.upper())
     assert "incidents_task" not in count
     assert not any(sql.startswith("SELECT DISTINCT") for sql in listed)
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.parametrize("who", ["commander", "scoped"])
+def test_postgresql_plans_the_list_and_dashboard_without_a_sequential_scan(client, commander, who):
+    responder = UserFactory(roles=["Responder"])
+    for n in range(3):
+        IncidentFactory(
+            commander=commander,
+            vendors=[VendorFactory(slug=f"v{n}")],
+            team={responder: "responder"} if n else {},
+        )
+    client.force_login(commander if who == "commander" else responder)
+    pages = [(reverse("incidents:list"), params) for params in LIST_VARIANTS]
+    pages.append((reverse("home"), {}))
+
+    with CaptureQueriesContext(connection) as queries:
+        for url, params in pages:
+            client.get(url, params)
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and any(table in q["sql"] for table in SCANNED_TABLES)
+    ]
+    plans = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in reads:
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    assert reads
+    for sql, plan in zip(reads, plans, strict=True):
+        for table in SCANNED_TABLES:
+            assert f"Seq Scan on {table}" not in plan, f"{sql}\n{plan}"
+
+
+SCANNED_TABLES = ("incidents_incident", "incidents_task", "incidents_timelineentry")
