@@ -36,10 +36,10 @@ def test_the_next_deadline_is_what_the_deadline_services_would_set(seeded):
         assert incident.next_deadline_at == stored
 
 
-def test_the_scoped_responder_sees_one_incident_in_ten(seeded):
+def test_the_scoped_responder_sees_one_incident_in_ten_and_the_big_one(seeded):
     responder = User.objects.get(username="responder")
 
-    assert visible_incidents(user=responder).count() == 3
+    assert visible_incidents(user=responder).count() == 4
 
 
 def test_deadlines_are_pending_with_a_reminder_ahead_for_open_incidents(seeded):

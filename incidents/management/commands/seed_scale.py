@@ -248,7 +248,7 @@ class ScaleBuilder:
                 incident=incident, user=self.responder, role=IncidentMember.Role.RESPONDER
             )
             for n, incident in zip(range(start, stop), incidents, strict=True)
-            if n % 10 == 3
+            if n % 10 == 3 or n == 0
         ]
         IncidentMember.objects.bulk_create(members)
         Task.objects.bulk_create(
