@@ -20,7 +20,7 @@ from vendors.models import Vendor
 # The dashboard shows a screenful; the incident list has the rest.
 DASHBOARD_INCIDENTS = 25
 DASHBOARD_TASKS = 25
-VENDOR_INCIDENTS_SHOWN = 20
+VENDOR_INCIDENTS_PAGE_SIZE = 20
 
 # Orders for the list and the dashboard. Each starts with the columns of an
 # index (incidents/models.py), so a page is read in order from the index and
@@ -146,11 +146,11 @@ def feed_deadlines(*, incidents) -> QuerySet[Deadline]:
     )
 
 
-def vendor_incidents(*, vendor: Vendor, user: User) -> tuple[list[Incident], bool]:
-    """The latest incidents with ``vendor`` that ``user`` may see, and whether there are more."""
-    incidents = list(
-        visible_incidents(user=user)
-        .filter(vendors=vendor)
-        .order_by("-discovered_at")[: VENDOR_INCIDENTS_SHOWN + 1]
-    )
-    return incidents[:VENDOR_INCIDENTS_SHOWN], len(incidents) > VENDOR_INCIDENTS_SHOWN
+def vendor_incidents(*, vendor: Vendor, user: User) -> QuerySet[Incident]:
+    """The incidents with ``vendor`` that ``user`` may see, newest first (paginated by the view).
+
+    EXISTS on the join table's (vendor) index rather than a join, so the
+    paginator's COUNT reads the vendor's links only.
+    """
+    links = Incident.vendors.through.objects.filter(incident=OuterRef("pk"), vendor=vendor)
+    return visible_incidents(user=user).filter(Exists(links)).order_by(*NEWEST_FIRST)

@@ -64,8 +64,11 @@ def vendor_incidents(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     inventory never reads incidents itself.
     """
     vendor = get_object_or_404(Vendor, slug=slug)
-    incidents, more = selectors.vendor_incidents(vendor=vendor, user=request.user)
-    context = {"vendor": vendor, "incidents": incidents, "more": more}
+    page = Paginator(
+        selectors.vendor_incidents(vendor=vendor, user=request.user),
+        selectors.lists.VENDOR_INCIDENTS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    context = {"vendor": vendor, "page": page}
     template = (
         "incidents/vendor_incidents.html#incidents"
         if request.htmx
