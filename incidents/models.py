@@ -102,6 +102,11 @@ class Incident(models.Model):
     # and the dashboard order and filter by urgency from an index instead of
     # reading every incident's deadlines.
     next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # The earliest due time among the open playbook tasks, empty when none has
+    # one: the urgency order's third key (the most overdue tasks first), kept
+    # by the task services like ``next_deadline_at``, so that deep pages of the
+    # list sort from an index instead of counting every incident's tasks.
+    next_task_due_at = models.DateTimeField(_("next task due"), null=True, blank=True)
     # What the list's search matches on PostgreSQL (incidents/search.py, with
     # its GIN index); empty elsewhere, where the search reads the fields.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -192,18 +197,18 @@ class Incident(models.Model):
             # The incident list and dashboard filter open incidents by phase.
             models.Index(fields=["phase", "-discovered_at"], name="incident_phase_idx"),
             # The list's default order and the dashboard: open incidents, most
-            # urgent first (nearest deadline, then severity); a page is read
+            # urgent first (nearest deadline, severity, earliest open task); a page is read
             # from the index in order instead of sorting every incident.
             # PostgreSQL puts NULLs last in an ascending index, as the order
             # asks (SQLite has no NULLS LAST in an index).
             models.Index(
-                fields=["next_deadline_at", "severity", "-discovered_at"],
+                fields=["next_deadline_at", "severity", "next_task_due_at", "-discovered_at"],
                 condition=~models.Q(phase="closed"),
                 name="incident_open_urgency_idx",
             ),
             # The same order over every phase (the list's "All").
             models.Index(
-                fields=["next_deadline_at", "severity", "-discovered_at"],
+                fields=["next_deadline_at", "severity", "next_task_due_at", "-discovered_at"],
                 name="incident_urgency_idx",
             ),
             # The list's "aware between" filter and its newest/oldest sorts.

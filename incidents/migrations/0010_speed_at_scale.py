@@ -6,10 +6,11 @@ from django.db.models import Min, OuterRef, Subquery
 
 
 def copy_next_deadlines(apps, schema_editor):
-    """Fill ``next_deadline_at`` for incidents opened before it existed.
+    """Fill ``next_deadline_at`` and ``next_task_due_at`` for incidents opened before them.
 
-    The same rule as ``incident_next_deadline_refresh``: the nearest due time
-    among pending or missed deadlines, leaving out what vendors owed us.
+    The same rules as ``incident_next_deadline_refresh`` (the nearest due time
+    among pending or missed deadlines, leaving out what vendors owed us) and
+    ``incident_next_task_refresh`` (the earliest due time of an open task).
     """
     Incident = apps.get_model("incidents", "Incident")
     Deadline = apps.get_model("incidents", "Deadline")
@@ -24,6 +25,15 @@ def copy_next_deadlines(apps, schema_editor):
         .values("nearest")
     )
     Incident.objects.update(next_deadline_at=Subquery(nearest))
+    Task = apps.get_model("incidents", "Task")
+    earliest = (
+        Task.objects.filter(incident=OuterRef("pk"), status="open", due_at__isnull=False)
+        .order_by()
+        .values("incident")
+        .annotate(earliest=Min("due_at"))
+        .values("earliest")
+    )
+    Incident.objects.update(next_task_due_at=Subquery(earliest))
 
 
 # On PostgreSQL only: SQLite has no GIN index and keeps no vector (the search
@@ -89,6 +99,11 @@ class Migration(migrations.Migration):
             name='next_deadline_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='next deadline'),
         ),
+        migrations.AddField(
+            model_name='incident',
+            name='next_task_due_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='next task due'),
+        ),
         migrations.RunPython(copy_next_deadlines, migrations.RunPython.noop),
         migrations.AddField(
             model_name='incident',
@@ -98,11 +113,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(add_search_index, drop_search_index),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['next_deadline_at', 'severity', '-discovered_at'], condition=models.Q(('phase', 'closed'), _negated=True), name='incident_open_urgency_idx'),
+            index=models.Index(fields=['next_deadline_at', 'severity', 'next_task_due_at', '-discovered_at'], condition=models.Q(('phase', 'closed'), _negated=True), name='incident_open_urgency_idx'),
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['next_deadline_at', 'severity', '-discovered_at'], name='incident_urgency_idx'),
+            index=models.Index(fields=['next_deadline_at', 'severity', 'next_task_due_at', '-discovered_at'], name='incident_urgency_idx'),
         ),
         migrations.AddIndex(
             model_name='incident',

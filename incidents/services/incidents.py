@@ -26,6 +26,7 @@ from incidents.search import search_index_add_note, search_index_rebuild
 from incidents.selectors import incident_visible_to
 from incidents.services.common import CLOCK_SKEW, Need, lock_incident
 from incidents.services.deadlines import deadlines_refresh
+from incidents.services.playbook_tasks import incident_next_task_refresh
 from vendors.models import Vendor
 
 MAX_NOTE_LENGTH = 20_000
@@ -205,6 +206,7 @@ def incident_open(
         incident=incident, user=commander, role=IncidentMember.Role.COMMANDER
     )
     _create_tasks(incident)
+    incident_next_task_refresh(incident)
     timeline.record_incident_opened(incident=incident, actor=actor)
     deadlines_refresh(incident=incident, actor=actor)
     search_index_rebuild(Incident.objects.filter(pk=incident.pk))

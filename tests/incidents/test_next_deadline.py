@@ -143,3 +143,47 @@ def test_a_sent_partner_notice_moves_the_next_deadline_past_the_partners_clock(
         services.notifications_send_approved(incident=incident, actor=commander)
 
     assert _next(incident) == _due(incident, "gdpr-art33")
+
+
+# --- the earliest open task (the urgency order's third key) -------------------------------
+
+
+def _next_task(incident):
+    return Incident.objects.get(pk=incident.pk).next_task_due_at
+
+
+def _open_due(incident):
+    return sorted(
+        incident.tasks.filter(status="open", due_at__isnull=False).values_list("due_at", flat=True)
+    )
+
+
+def test_opening_an_incident_sets_its_earliest_open_task(incident):
+    assert _next_task(incident) == _open_due(incident)[0]
+
+
+def test_completing_the_earliest_tasks_moves_on_to_the_next(incident, commander):
+    earliest = _open_due(incident)[0]
+
+    for task in incident.tasks.filter(status="open", due_at=earliest):
+        services.task_complete(task=task, actor=commander)
+
+    assert _next_task(incident) == _open_due(incident)[0]
+    assert _next_task(incident) > earliest
+
+
+def test_skipping_the_earliest_task_moves_on_to_the_next(incident, commander):
+    first = incident.tasks.filter(status="open").exclude(due_at=None).order_by("due_at").first()
+
+    services.task_skip(task=first, actor=commander, reason="Not relevant here.")
+
+    assert _next_task(incident) == _open_due(incident)[0]
+
+
+def test_reopening_an_earlier_task_brings_it_back(incident, commander):
+    first = incident.tasks.filter(status="open").exclude(due_at=None).order_by("due_at").first()
+    services.task_complete(task=first, actor=commander)
+
+    services.task_reopen(task=first, actor=commander)
+
+    assert _next_task(incident) == first.due_at

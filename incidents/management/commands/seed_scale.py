@@ -230,6 +230,14 @@ class ScaleBuilder:
             deadlines[n] = self._deadlines(incident, n)
             pending = [d.due_at for d in deadlines[n] if d.status == Deadline.Status.PENDING]
             incident.next_deadline_at = min(pending, default=None)
+        tasks = {
+            n: list(self._tasks(incident, n))
+            for n, incident in zip(range(start, stop), incidents, strict=True)
+        }
+        for n, incident in zip(range(start, stop), incidents, strict=True):
+            incident.next_task_due_at = min(
+                (t.due_at for t in tasks[n] if t.status == Task.Status.OPEN), default=None
+            )
         Incident.objects.bulk_create(incidents)
         links = Incident.vendors.through
         links.objects.bulk_create(
@@ -251,11 +259,7 @@ class ScaleBuilder:
             if n % 10 == 3 or n == 0
         ]
         IncidentMember.objects.bulk_create(members)
-        Task.objects.bulk_create(
-            task
-            for n, incident in zip(range(start, stop), incidents, strict=True)
-            for task in self._tasks(incident, n)
-        )
+        Task.objects.bulk_create(task for batch in tasks.values() for task in batch)
         Deadline.objects.bulk_create(d for batch in deadlines.values() for d in batch)
         entries = []
         for n, incident in zip(range(start, stop), incidents, strict=True):
