@@ -157,3 +157,15 @@ def vendor_incidents(*, vendor: Vendor, user: User) -> QuerySet[Incident]:
     """
     links = Incident.vendors.through.objects.filter(incident=OuterRef("pk"), vendor=vendor)
     return visible_incidents(user=user).filter(Exists(links)).order_by(*NEWEST_FIRST)
+
+
+def people_matching(people: QuerySet[User], *, text: str) -> QuerySet[User]:
+    """``people`` whose name, username or email holds every word of ``text`` (a picker's search)."""
+    for word in text.split()[:5]:
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return people
