@@ -217,12 +217,11 @@ class Incident(models.Model):
             models.Index(
                 fields=["severity", "next_deadline_at"], name="incident_severity_urgency_idx"
             ),
-            # The list's "restricted" filter in urgency order; also what the
-            # need-to-know rule reads ("not restricted, or a member"), so the
-            # paginator counts from this index alone.
-            models.Index(
-                fields=["restricted", "next_deadline_at", "id"], name="incident_restricted_idx"
-            ),
+            # What the need-to-know rule and the phase filter read ("not
+            # restricted, or a member", "not closed"): the paginator's COUNT
+            # reads this small index alone (an index-only scan), never the
+            # table. Also the list's "restricted" filter.
+            models.Index(fields=["restricted", "phase", "id"], name="incident_visibility_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from breachdesk.pagination import TwoEndedPaginator
 from breachdesk.roles import NO_ROLE, has_role, may_command, role_not_required
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
@@ -45,7 +46,7 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
     filters = IncidentFilter(
         request.GET, queryset=selectors.incident_list_for_user(user=request.user)
     )
-    page = Paginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = TwoEndedPaginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
