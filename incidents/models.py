@@ -217,11 +217,11 @@ class Incident(models.Model):
             models.Index(
                 fields=["severity", "next_deadline_at"], name="incident_severity_urgency_idx"
             ),
-            # What the need-to-know rule and the phase filter read ("not
-            # restricted, or a member", "not closed"): the paginator's COUNT
+            # What the phase filter and the need-to-know rule read ("open
+            # phases", "not restricted, or a member"): the paginator's COUNT
             # reads this small index alone (an index-only scan), never the
             # table. Also the list's "restricted" filter.
-            models.Index(fields=["restricted", "phase", "id"], name="incident_visibility_idx"),
+            models.Index(fields=["phase", "restricted", "id"], name="incident_visibility_idx"),
         ]
 
     def __str__(self) -> str:

@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['restricted', 'phase', 'id'], name='incident_visibility_idx'),
+            index=models.Index(fields=['phase', 'restricted', 'id'], name='incident_visibility_idx'),
         ),
         migrations.AddIndex(
             model_name='task',

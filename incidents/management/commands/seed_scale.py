@@ -50,7 +50,7 @@ BIG_INCIDENT_ENTRIES = 5_000
 CHUNK = 250
 SCALE_RULES = RULES[:PENDING_DEADLINES]
 NOTES = (
-    "Vendor confirmed the affected bucket was closed at {t}.",
+    "Vendor confirmed the affected storage was locked down at {t}.",
     "Called the vendor's security lead; awaiting their forensic report.",
     "Counsel review of notification duties scheduled.",
     "Rotated the integration credentials shared with the vendor.",
