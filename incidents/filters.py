@@ -46,6 +46,14 @@ class _DateRangeFilter(django_filters.DateFromToRangeFilter):
     field_class = _DateRangeField
 
 
+class _YesNoAny(django_filters.widgets.BooleanWidget):
+    """``true``/``false``/empty, shown as Yes, No and Any (django-filter says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
 def _commanders(request) -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=COMMANDER).order_by("username")
 
@@ -74,15 +82,17 @@ class IncidentFilter(django_filters.FilterSet):
     commander = django_filters.ModelChoiceFilter(
         label=_("Commander"), queryset=_commanders, empty_label=_("Anyone")
     )
-    aware = _DateRangeFilter(label=_("Aware between"), field_name="discovered_at")
+    aware = _DateRangeFilter(
+        label=_("Aware between"),
+        field_name="discovered_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Has an overdue deadline"),
         method="filter_overdue",
-        widget=django_filters.widgets.BooleanWidget,
+        widget=_YesNoAny,
     )
-    restricted = django_filters.BooleanFilter(
-        label=_("Restricted"), widget=django_filters.widgets.BooleanWidget
-    )
+    restricted = django_filters.BooleanFilter(label=_("Restricted"), widget=_YesNoAny)
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[
