@@ -99,7 +99,7 @@ def test_the_search_combines_with_the_vendor_filter(client, commander, searchabl
 
 @pytest.mark.services("postgres")
 def test_postgresql_reads_the_search_vector_and_its_index(commander, searchable):
-    queryset = Incident.objects.filter(search_vector=search_query("bucket"))
+    queryset = Incident.objects.filter(search_vector=search_query("bucket")).order_by()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
