@@ -13,7 +13,7 @@ help:
 	@echo "make run   - install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test  - run the whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis)"
 	@echo "make lint  - ruff check, ruff format --check and the import layers (import-linter)"
-	@echo "make bench - time key pages in a throwaway database; writes var/bench.json"
+	@echo "make bench - seed 10,000 incidents in a throwaway database, time key pages and sweeps; writes var/bench.json"
 
 venv: $(BIN)/.installed
 
@@ -67,7 +67,8 @@ lint: venv
 	$(BIN)/lint-imports
 
 # The bench builds its own data in a throwaway database (never DATABASE_URL's own)
-# and fails when a page misses its target; DEBUG as for make run.
+# and fails when a page misses its target; DEBUG as for make run (seed_scale
+# refuses to run without it). Its targets are for PostgreSQL at full size.
 bench: export DEBUG ?= 1
 bench: venv
 	$(BIN)/python manage.py bench $(BENCH_ARGS)

@@ -1,15 +1,153 @@
-"""The timeline review page's filters (django-filter): the filter state lives in the URL."""
+"""Filters (django-filter) whose state lives in the URL: the incident list and the timeline review.
+
+Every filter of the incident list and its sorts reads an index; every date
+is range-checked so that a typed year 9999 is a message, not an overflow.
+"""
 
 from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import TimelineEntry
+from breachdesk.models import User
+from breachdesk.roles import COMMANDER
+from incidents.models import Incident, TimelineEntry
+from incidents.selectors.lists import NEAREST_DEADLINE, NEWEST_FIRST, URGENCY, incident_search
+
+OPEN = "open"
+OPEN_PHASES = [phase for phase in Incident.Phase.values if phase != Incident.Phase.CLOSED]
+ALL = "all"
+# Dates outside these years are typing mistakes, not incidents.
+EARLIEST_YEAR = 1990
+LATEST_YEAR = 2100
+DATE_OUT_OF_RANGE = _("Give a date between %(first)s and %(last)s.") % {
+    "first": EARLIEST_YEAR,
+    "last": LATEST_YEAR,
+}
+RANGE_REVERSED = _("The first date is after the second.")
+
+SORTS = {"urgency": URGENCY, "deadline": NEAREST_DEADLINE, "newest": NEWEST_FIRST}
+
+
+class _DateRangeField(django_filters.fields.DateRangeField):
+    """Two dates (``aware_after``, ``aware_before``), each a plausible year, in order."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        if cleaned:
+            first, last = cleaned.start, cleaned.stop
+            for moment in (first, last):
+                if moment and not (EARLIEST_YEAR <= moment.year <= LATEST_YEAR):
+                    raise ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
+            if first and last and first > last:
+                raise ValidationError(RANGE_REVERSED, code="reversed")
+        return cleaned
+
+
+class _DateRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = _DateRangeField
+
+
+class _YesNoAny(django_filters.widgets.BooleanWidget):
+    """``true``/``false``/empty, shown as Yes, No and Any (django-filter says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def _commanders(request) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=COMMANDER).order_by("username")
+
+
+class IncidentFilter(django_filters.FilterSet):
+    """``?state=&severity=&vendor=&commander=&aware_after=&aware_before=&overdue=&restricted=&q=&sort=``.
+
+    ``state`` is ``open`` (the default), ``all`` or one phase; ``vendor`` a
+    vendor's slug; ``commander`` a user id; the aware dates are ISO dates
+    (local midnight bounds, as django-filter's DateFromToRangeFilter reads
+    them); ``overdue`` and ``restricted`` are ``true``/``false``; ``sort`` is
+    ``urgency`` (the default: nearest owed deadline, then severity, then
+    overdue tasks), ``deadline`` or ``newest``. Every filter and sort reads an
+    index (incidents/models.py, migration ``0010_speed_at_scale``).
+    """
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
+    state = django_filters.ChoiceFilter(
+        label=_("Phase"),
+        choices=[(OPEN, _("All open")), (ALL, _("All")), *Incident.Phase.choices],
+        method="filter_state",
+        empty_label=None,
+    )
+    severity = django_filters.ChoiceFilter(choices=Incident.Severity.choices, empty_label=_("Any"))
+    vendor = django_filters.CharFilter(label=_("Vendor"), method="filter_vendor", max_length=200)
+    commander = django_filters.ModelChoiceFilter(
+        label=_("Commander"), queryset=_commanders, empty_label=_("Anyone")
+    )
+    aware = _DateRangeFilter(
+        label=_("Aware between"),
+        field_name="discovered_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Has an overdue deadline"),
+        method="filter_overdue",
+        widget=_YesNoAny,
+    )
+    restricted = django_filters.BooleanFilter(label=_("Restricted"), widget=_YesNoAny)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            ("urgency", _("Most urgent first")),
+            ("deadline", _("Next deadline")),
+            ("newest", _("Newest first")),
+        ],
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["q", "state", "severity", "vendor", "commander", "restricted"]
+
+    def __init__(self, data: QueryDict | None = None, *args, **kwargs):
+        # The default view is the open incidents, most urgent first; a bound
+        # form always, so that those defaults apply without a query string.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setdefault("state", OPEN)
+        data.setdefault("sort", "urgency")
+        super().__init__(data, *args, **kwargs)
+
+    def filter_state(self, queryset, name, value):
+        if value == OPEN:
+            # "IN (the open phases)", not "<> closed": an index condition,
+            # so the COUNT is an index-only scan of incident_visibility_idx.
+            return queryset.filter(phase__in=OPEN_PHASES)
+        if value == ALL:
+            return queryset
+        return queryset.filter(phase=value)
+
+    def filter_vendor(self, queryset, name, value):
+        # EXISTS on the join table's (incident, vendor) index: no join, no DISTINCT.
+        links = Incident.vendors.through.objects.filter(incident=OuterRef("pk"), vendor__slug=value)
+        return queryset.filter(Exists(links))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(next_deadline_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_search(self, queryset, name, value):
+        return incident_search(queryset, value)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value])
+
 
 # Range-checked so that a typed year 9999 (or 0001) is a message, not an overflow.
 EARLIEST_DATE = date(1990, 1, 1)

@@ -2,10 +2,17 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, MomentField
+from breachdesk.fields import (
+    IdChoiceField,
+    IdMultipleChoiceField,
+    MomentField,
+    _is_out_of_range_id,
+)
 from breachdesk.models import User
 from breachdesk.roles import users_who_may_command, users_with_a_role
 from breachdesk.submissions import submission_token_field
@@ -25,8 +32,57 @@ from incidents.services.incidents import FUTURE_TIME, MAX_NOTE_LENGTH
 from incidents.services.triage import MAX_REASON_LENGTH, SCOPE_NEEDS_STATUS
 from vendors.models import MAX_RECORDS, MAX_WINDOW_HOURS, Vendor
 
+# A picker shows this many people before the reader types; typing asks the
+# server (``incidents:people``) for the matching ones, as many again.
+PICKER_SHOWN = 20
+
+
+class PersonPicker(forms.Select):
+    """A ``<select>`` of a few people, and a search box that refills it (htmx).
+
+    Renders the chosen person and the first ``PICKER_SHOWN`` of the field's
+    queryset instead of every one of them (issue 14: the workspace rendered
+    every active user twice); without JavaScript those are the choices.
+    The field still validates against its whole queryset, so an id sent by
+    hand is range-checked and must be someone the field allows.
+    ``search_url`` is set by the form: the people endpoint for this list.
+    """
+
+    search_url = ""
+
+    def optgroups(self, name, value, attrs=None):
+        queryset = self.choices.queryset
+        # An id no row can have (a hand-made request) is left to the field's
+        # own check, which refuses it; a query with it would fail first.
+        chosen = [v for v in value if str(v).isdigit() and not _is_out_of_range_id(queryset, v)]
+        people = list(queryset[:PICKER_SHOWN])
+        shown = {person.pk for person in people}
+        people += [p for p in queryset.filter(pk__in=chosen) if p.pk not in shown]
+        self.choices = [("", self.choices.field.empty_label or "—")] + [
+            (person.pk, person.display_name) for person in people
+        ]
+        return super().optgroups(name, value, attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        select = super().render(name, value, attrs, renderer)
+        select_id = (attrs or {}).get("id") or f"id_{name}"
+        search = format_html(
+            '<input type="search" name="q" class="person-search" maxlength="100" '
+            'autocomplete="off" placeholder="{}" aria-label="{}" aria-controls="{}" '
+            'hx-get="{}" hx-trigger="input changed delay:300ms, search" '
+            'hx-target="#{}" hx-swap="innerHTML" hx-include="this">',
+            _("Type to find someone"),
+            _("Find a person"),
+            select_id,
+            self.search_url,
+            select_id,
+        )
+        return format_html('<div class="person-picker">{}{}</div>', search, select)
+
 
 class PersonChoiceField(IdChoiceField):
+    widget = PersonPicker
+
     def label_from_instance(self, user):
         return user.display_name
 
@@ -217,7 +273,11 @@ class SeverityForm(forms.Form):
 
 
 class CommanderForm(forms.Form):
-    """Command goes only to people who may command (the Commander role, or staff)."""
+    """Command goes only to people who may command (the Commander role, or staff).
+
+    ``incident`` names the people search the picker uses; the take-command
+    button posts without one.
+    """
 
     commander = PersonChoiceField(
         label=_("Hand command to"),
@@ -229,9 +289,11 @@ class CommanderForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, incident: Incident | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commander"].queryset = users_who_may_command()
+        if incident is not None:
+            self.fields["commander"].widget.search_url = people_url(incident, COMMANDERS)
 
 
 class MemberAddForm(forms.Form):
@@ -255,9 +317,35 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users_with_a_role().exclude(
-            incident_memberships__incident=incident
-        )
+        self.fields["user"].queryset = people_for(incident, NEW_MEMBERS)
+        self.fields["user"].widget.search_url = people_url(incident, NEW_MEMBERS)
+
+
+# Whom a people search looks among: ``?for=`` of ``incidents:people``.
+NEW_MEMBERS = "member"
+COMMANDERS = "commander"
+
+
+def people_for(incident: Incident, kind: str):
+    """The people a picker of ``kind`` may offer on ``incident`` (the field's whole choice)."""
+    if kind == COMMANDERS:
+        return users_who_may_command()
+    return users_with_a_role().exclude(incident_memberships__incident=incident)
+
+
+def people_url(incident: Incident, kind: str) -> str:
+    return f"{reverse('incidents:people', args=[incident.reference])}?for={kind}"
+
+
+class PeopleSearchForm(forms.Form):
+    """``?for=member|commander&q=…``: whom to look among, and the words typed."""
+
+    kind = forms.ChoiceField(choices=[(NEW_MEMBERS, NEW_MEMBERS), (COMMANDERS, COMMANDERS)])
+    q = forms.CharField(required=False, max_length=100, strip=True)
+
+    def __init__(self, data, *args, **kwargs):
+        data = {"kind": data.get("for", ""), "q": data.get("q", "")}
+        super().__init__(data, *args, **kwargs)
 
 
 class MemberRoleForm(forms.Form):

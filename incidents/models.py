@@ -4,6 +4,7 @@ import uuid
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -102,6 +103,20 @@ class Incident(models.Model):
         help_text=_("Only members see a restricted incident, whatever their role."),
     )
     legal_hold = models.BooleanField(_("legal hold"), default=False)
+    # The nearest due time among the deadlines still owed (pending or missed),
+    # empty when none is. A copy of what the deadlines say, kept current by the
+    # deadline services (``incident_next_deadline_refresh``), so that the list
+    # and the dashboard order and filter by urgency from an index instead of
+    # reading every incident's deadlines.
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # The earliest due time among the open playbook tasks, empty when none has
+    # one: the urgency order's third key (the most overdue tasks first), kept
+    # by the task services like ``next_deadline_at``, so that deep pages of the
+    # list sort from an index instead of counting every incident's tasks.
+    next_task_due_at = models.DateTimeField(_("next task due"), null=True, blank=True)
+    # What the list's search matches on PostgreSQL (incidents/search.py, with
+    # its GIN index); empty elsewhere, where the search reads the fields.
+    search_vector = SearchVectorField(null=True, editable=False)
     # Decisions only people can take; each starts (or shapes) legal clocks.
     determined_at = models.DateTimeField(
         _("incident determined"),
@@ -188,6 +203,32 @@ class Incident(models.Model):
         indexes = [
             # The incident list and dashboard filter open incidents by phase.
             models.Index(fields=["phase", "-discovered_at"], name="incident_phase_idx"),
+            # The list's default order and the dashboard: open incidents, most
+            # urgent first (nearest deadline, severity, earliest open task); a page is read
+            # from the index in order instead of sorting every incident.
+            # PostgreSQL puts NULLs last in an ascending index, as the order
+            # asks (SQLite has no NULLS LAST in an index).
+            models.Index(
+                fields=["next_deadline_at", "severity", "next_task_due_at", "-discovered_at"],
+                condition=~models.Q(phase="closed"),
+                name="incident_open_urgency_idx",
+            ),
+            # The same order over every phase (the list's "All").
+            models.Index(
+                fields=["next_deadline_at", "severity", "next_task_due_at", "-discovered_at"],
+                name="incident_urgency_idx",
+            ),
+            # The list's "aware between" filter and its newest/oldest sorts.
+            models.Index(fields=["-discovered_at"], name="incident_discovered_idx"),
+            # The list's severity filter, in urgency order.
+            models.Index(
+                fields=["severity", "next_deadline_at"], name="incident_severity_urgency_idx"
+            ),
+            # What the phase filter and the need-to-know rule read ("open
+            # phases", "not restricted, or a member"): the paginator's COUNT
+            # reads this small index alone (an index-only scan), never the
+            # table. Also the list's "restricted" filter.
+            models.Index(fields=["phase", "restricted", "id"], name="incident_visibility_idx"),
         ]
 
     def __str__(self) -> str:
@@ -362,6 +403,13 @@ class Task(models.Model):
                 fields=["assignee", "due_at"],
                 condition=models.Q(status="open"),
                 name="task_open_by_assignee_idx",
+            ),
+            # The list's and dashboard's open and overdue task counts, one
+            # incident at a time (a correlated subquery per row shown).
+            models.Index(
+                fields=["incident", "due_at"],
+                condition=models.Q(status="open"),
+                name="task_open_by_incident_idx",
             ),
         ]
 

@@ -28,6 +28,7 @@ incident_urls = [
 
 member_urls = [
     path("<str:reference>/members/add/", workflow.member_add, name="member-add"),
+    path("<str:reference>/people/", workflow.people_search, name="people"),
     path(
         "<str:reference>/members/<int:member_id>/role/",
         workflow.member_set_role,

@@ -32,6 +32,9 @@ INCIDENT = "incident"  # a page of one incident: the need-to-know gate
 INCIDENT_FEED = "incident-feed"  # one incident's calendar feed
 INCIDENT_FORM = "incident-form"  # GET shows a form, POST acts
 INCIDENT_POST = "incident-post"  # POST only
+# Read by those who command the incident only (a picker's people search):
+# the gate first, then 403; asked here without ``?for=``, so 422 at best.
+INCIDENT_COMMAND_READ = "incident-command-read"
 VENDOR_INCIDENTS = "vendor-incidents"  # a vendor's incidents, each under the gate
 REPORT = "report"  # a prepared PDF report: only the person who asked for it (Legal here)
 INVENTORY_READ = "inventory-read"
@@ -79,6 +82,7 @@ RULES = {
     "incidents:commander": INCIDENT_POST,
     "incidents:note-add": INCIDENT_POST,
     "incidents:member-add": INCIDENT_POST,
+    "incidents:people": INCIDENT_COMMAND_READ,
     "incidents:member-role": INCIDENT_POST,
     "incidents:member-remove": INCIDENT_POST,
     "incidents:task-complete": INCIDENT_POST,
@@ -274,6 +278,8 @@ def expected_get(rule: str, persona: str, visible: bool, name: str) -> set[int]:
         return OK if visible and persona == "legal" else HIDDEN
     if rule == INCIDENT_POST:
         return NOT_ALLOWED_METHOD
+    if rule == INCIDENT_COMMAND_READ:
+        return {403, 422} if visible else HIDDEN
     if rule == INVENTORY_READ:
         return OK if persona in READS_INVENTORY else FORBIDDEN
     if rule == INVENTORY_EXPORT:

@@ -11,6 +11,7 @@ from incidents.selectors.lists import (
     feed_deadlines,
     incident_list_for_user,
     my_open_tasks,
+    people_matching,
     vendor_incidents,
 )
 from incidents.selectors.readable import readable_entries, readable_summary
@@ -69,6 +70,7 @@ __all__ = [
     "my_open_tasks",
     "open_incident_vendor_ids",
     "panel_context",
+    "people_matching",
     "readable_entries",
     "readable_summary",
     "recipient_gaps",

@@ -18,6 +18,7 @@ from incidents.services.deadlines import (
     deadline_waive,
     deadlines_recompute,
     incident_facts,
+    incident_next_deadline_refresh,
     incident_record_decisions,
 )
 from incidents.services.delivery import notification_send, notifications_sweep
@@ -72,6 +73,7 @@ __all__ = [
     "incident_advance_phase",
     "incident_facts",
     "incident_lift_legal_hold",
+    "incident_next_deadline_refresh",
     "incident_open",
     "incident_place_legal_hold",
     "incident_record_decisions",

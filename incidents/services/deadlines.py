@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from breachdesk.models import User
@@ -115,6 +116,41 @@ def incident_facts(incident: Incident, deadlines: list[Deadline] | None = None) 
     }
 
 
+def _owed(deadline: Deadline) -> bool:
+    return (
+        deadline.is_open
+        and deadline.due_at is not None
+        and deadline.rule_id not in SETTLED_BY_FACTS
+    )
+
+
+def incident_next_deadline_refresh(
+    incident: Incident, deadlines: list[Deadline] | None = None
+) -> None:
+    """Copy the nearest due time still owed to ``incident.next_deadline_at`` (in a transaction).
+
+    Owed means pending or missed, with a due time, and not a clock the facts
+    settle (what a vendor owed us). Every service that sets, moves, settles or
+    misses a deadline calls this after its change, so the list and dashboard
+    can order by urgency from an index. ``deadlines`` are all of the
+    incident's deadlines when the caller holds them (no query to read them).
+    Writes only when the value changed.
+    """
+    if deadlines is None:
+        nearest = (
+            incident.deadlines.filter(
+                status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED], due_at__isnull=False
+            )
+            .exclude(rule_id__in=SETTLED_BY_FACTS)
+            .aggregate(nearest=Min("due_at"))["nearest"]
+        )
+    else:
+        nearest = min((d.due_at for d in deadlines if _owed(d)), default=None)
+    if nearest != incident.next_deadline_at:
+        incident.next_deadline_at = nearest
+        incident.save(update_fields=["next_deadline_at"])
+
+
 def _fields(clock: Clock) -> dict[str, Any]:
     """The clock as Deadline fields; text made of names is cut to fit its column."""
     text = {
@@ -169,6 +205,7 @@ def deadlines_refresh(*, incident: Incident, actor: User | None) -> None:
             schedule_reminders(deadline)
             deadline.save()
             timeline.record_deadline_set(deadline=deadline, actor=actor)
+            current.append(deadline)
             continue
         if rule_id in SETTLED_BY_FACTS:
             for name, value in {**_fields(clock), **_settled(clock, incident)}.items():
@@ -201,6 +238,8 @@ def deadlines_refresh(*, incident: Incident, actor: User | None) -> None:
             deadline.incident = incident
             timeline.record_deadline_dropped(deadline=deadline, actor=actor)
             deadline.delete()
+            current.remove(deadline)
+    incident_next_deadline_refresh(incident, current)
 
 
 @transaction.atomic(durable=True)
@@ -305,6 +344,7 @@ def deadline_met_by_notification(notification: Notification) -> None:
     if deadline is not None:
         deadline.incident = notification.incident
         _met(deadline, None, notification.sent_at, notification=notification)
+        incident_next_deadline_refresh(notification.incident)
 
 
 @transaction.atomic(durable=True)
@@ -323,6 +363,7 @@ def deadline_waive(*, deadline: Deadline, actor: User, reason: str) -> Deadline:
     schedule_reminders(deadline)
     deadline.save()
     timeline.record_deadline_waived(deadline=deadline, actor=actor)
+    incident_next_deadline_refresh(deadline.incident)
     return deadline
 
 

@@ -23,9 +23,11 @@ from incidents.models import (
     Task,
 )
 from incidents.permissions import abilities_for
+from incidents.search import search_index_add_note, search_index_rebuild
 from incidents.selectors import incident_visible_to
 from incidents.services.common import CLOCK_SKEW, Need, lock_incident
 from incidents.services.deadlines import deadlines_refresh
+from incidents.services.playbook_tasks import incident_next_task_refresh
 from vendors.models import Vendor
 
 MAX_NOTE_LENGTH = 20_000
@@ -205,8 +207,10 @@ def incident_open(
         incident=incident, user=commander, role=IncidentMember.Role.COMMANDER
     )
     _create_tasks(incident)
+    incident_next_task_refresh(incident)
     timeline.record_incident_opened(incident=incident, actor=actor)
     deadlines_refresh(incident=incident, actor=actor)
+    search_index_rebuild(Incident.objects.filter(pk=incident.pk))
     return incident
 
 
@@ -428,6 +432,10 @@ def note_add(
     if occurred_at and occurred_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"occurred_at": [FUTURE_TIME]})
     submission_claim(submission_token, user=actor)
-    return timeline.record_note_added(
+    entry = timeline.record_note_added(
         incident=incident, actor=actor, text=text, privileged=privileged, occurred_at=occurred_at
     )
+    if not privileged:
+        # Privileged advice is never searchable (incidents/search.py).
+        search_index_add_note(incident, text)
+    return entry

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from breachdesk.models import User
@@ -93,6 +94,9 @@ def task_reopen(*, task: Task, actor: User) -> Task:
     task.skip_reason = ""
     task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
     timeline.record_task_reopened(task=task, actor=actor, was=was)
+    earliest = task.incident.next_task_due_at
+    if task.due_at is not None and (earliest is None or task.due_at < earliest):
+        _set_next_task_due(task.incident, task.due_at)
     return task
 
 
@@ -101,6 +105,28 @@ def _resolve(task: Task, actor: User | None, status: str) -> None:
     task.resolved_at = timezone.now()
     task.resolved_by = actor
     task.save(update_fields=["status", "resolved_at", "resolved_by", "skip_reason"])
+    if task.due_at is not None and task.due_at == task.incident.next_task_due_at:
+        # The task that set the incident's earliest due time is closed: read
+        # the next one (other closes leave it as it is, with no query).
+        incident_next_task_refresh(task.incident)
+
+
+def incident_next_task_refresh(incident: Incident) -> None:
+    """Copy the earliest due time of an open task to ``incident.next_task_due_at``.
+
+    In the caller's transaction, with the incident locked. The list's and
+    dashboard's urgency order reads it (the most overdue tasks first).
+    """
+    earliest = incident.tasks.filter(status=Task.Status.OPEN, due_at__isnull=False).aggregate(
+        earliest=Min("due_at")
+    )["earliest"]
+    if earliest != incident.next_task_due_at:
+        _set_next_task_due(incident, earliest)
+
+
+def _set_next_task_due(incident: Incident, due_at) -> None:
+    incident.next_task_due_at = due_at
+    incident.save(update_fields=["next_task_due_at"])
 
 
 def playbook_tasks_complete_for_action(

@@ -38,6 +38,7 @@ from incidents.models import (
 from incidents.services.common import lock_incident
 from incidents.services.deadlines import (
     ESCALATION,
+    incident_next_deadline_refresh,
     offset_label,
     reminder_offsets,
     schedule_reminders,
@@ -179,6 +180,9 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
         deadline.next_reminder_at = None
     deadline.reminder_error = ""
     deadline.save(update_fields=["status", "next_reminder_at", "reminder_error", "computed_at"])
+    if deadline.status == Deadline.Status.MISSED:
+        # A missed deadline is still owed: the incident's urgency keeps it.
+        incident_next_deadline_refresh(incident)
 
 
 @transaction.atomic(durable=True)

@@ -3,18 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from breachdesk.pagination import TwoEndedPaginator
 from breachdesk.roles import NO_ROLE, has_role, may_command, role_not_required
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
+from incidents.filters import IncidentFilter
 from incidents.forms import IncidentOpenForm
-from incidents.models import Incident
 from incidents.views.responses import attach
 from vendors.models import Vendor
 
@@ -42,40 +42,19 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def incident_list(request: HtmxHttpRequest) -> HttpResponse:
-    incidents = selectors.incident_list_for_user(user=request.user)
-    state = request.GET.get("state", "open")
-    if state == "open":
-        incidents = incidents.exclude(phase=Incident.Phase.CLOSED)
-    elif state in Incident.Phase.values:
-        incidents = incidents.filter(phase=state)
-    severity = request.GET.get("severity", "")
-    if severity in Incident.Severity.values:
-        incidents = incidents.filter(severity=severity)
-    vendor_slug = request.GET.get("vendor", "")[:200]
-    if vendor_slug:
-        incidents = incidents.filter(vendors__slug=vendor_slug)
-    query = request.GET.get("q", "").strip()[:200]
-    for term in query.split():
-        incidents = incidents.filter(
-            Q(reference__icontains=term)
-            | Q(title__icontains=term)
-            | Q(summary__icontains=term)
-            | Q(vendors__name__icontains=term)
-        ).distinct()
-    page = Paginator(incidents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    """The incidents this user may see, filtered and sorted (``IncidentFilter``), 50 a page."""
+    filters = IncidentFilter(
+        request.GET, queryset=selectors.incident_list_for_user(user=request.user)
+    )
+    page = TwoEndedPaginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "filters": filters,
         "page": page,
-        "state": state,
-        "severity": severity,
-        "query": query,
-        "vendor_slug": vendor_slug,
-        "phases": Incident.Phase.choices,
-        "severity_choices": [("", _("Any")), *Incident.Severity.choices],
         "can_open": may_command(request.user),
         "now": timezone.now(),
     }
     template = "incidents/list.html#results" if request.htmx else "incidents/list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=200 if filters.is_valid() else 422)
 
 
 @require_GET
@@ -86,8 +65,11 @@ def vendor_incidents(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     inventory never reads incidents itself.
     """
     vendor = get_object_or_404(Vendor, slug=slug)
-    incidents, more = selectors.vendor_incidents(vendor=vendor, user=request.user)
-    context = {"vendor": vendor, "incidents": incidents, "more": more}
+    page = Paginator(
+        selectors.vendor_incidents(vendor=vendor, user=request.user),
+        selectors.lists.VENDOR_INCIDENTS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    context = {"vendor": vendor, "page": page}
     template = (
         "incidents/vendor_incidents.html#incidents"
         if request.htmx

@@ -44,7 +44,9 @@ def _members(ws: Workspace) -> dict:
 def _command(ws: Workspace) -> dict:
     return {
         "severity_form": SeverityForm(initial={"severity": ws.incident.severity}),
-        "commander_form": CommanderForm(initial={"commander": ws.incident.commander_id}),
+        "commander_form": CommanderForm(
+            initial={"commander": ws.incident.commander_id}, incident=ws.incident
+        ),
     }
 
 

@@ -1,22 +1,25 @@
 """Moving the incident on: phases, severity, command, the team, notes."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.forms import (
+    PICKER_SHOWN,
     AdvancePhaseForm,
     CommanderForm,
     MemberAddForm,
     MemberRoleForm,
     NoteForm,
+    PeopleSearchForm,
     ReopenForm,
     SeverityForm,
+    people_for,
 )
 from incidents.models import IncidentMember
 from incidents.selectors.workspace import ROW_PARTIALS
@@ -90,7 +93,7 @@ def incident_set_severity(request: HtmxHttpRequest, reference: str) -> HttpRespo
 def incident_set_commander(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     """Hand command over, or take it (a Commander-role user choosing themselves)."""
     ws = selectors.workspace_for(user=request.user, reference=reference)
-    form = CommanderForm(request.POST)
+    form = CommanderForm(request.POST, incident=ws.incident)
     if form.is_valid():
         try:
             services.incident_set_commander(
@@ -134,6 +137,26 @@ def member_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
             incident=ws.incident, actor=request.user, user=data["user"], role=data["role"]
         ),
     )
+
+
+@require_GET
+def people_search(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """``?for=member|commander&q=…``: the picker's ``<option>``s for the people matching ``q``.
+
+    Only for those who command the incident (the pickers are theirs); the
+    people are those the form would accept, so nobody is offered who would
+    then be refused.
+    """
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    if not ws.abilities.commands:
+        raise PermissionDenied
+    form = PeopleSearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, f"{PAGE}#person-options", {"people": []}, status=422)
+    people = selectors.people_matching(
+        people_for(ws.incident, form.cleaned_data["kind"]), text=form.cleaned_data["q"]
+    )
+    return render(request, f"{PAGE}#person-options", {"people": people[:PICKER_SHOWN]})
 
 
 def _member(ws, member_id: int) -> IncidentMember:

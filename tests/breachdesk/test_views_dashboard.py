@@ -58,12 +58,14 @@ def test_the_dashboard_counts_down_to_each_incidents_next_deadline(client, incid
         due_at=incident.discovered_at + timedelta(hours=48),
         status=Deadline.Status.PENDING,
     )
+    services.incident_next_deadline_refresh(incident)
     client.force_login(commander)
 
     response = client.get(reverse("home"))
 
     row = response.context["incidents"][0]
-    assert row.next_deadline_due == deadline.due_at
+    assert row.next_deadline_at == deadline.due_at
+    assert row.next_deadline_citation == "Contract with Helix Health"
     assert "left" in response.content.decode()
 
 

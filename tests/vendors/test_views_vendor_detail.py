@@ -221,3 +221,26 @@ def test_the_vendor_page_lists_its_incidents(client, commander):
     assert f'hx-get="{section_url}"' in page
     assert incident.reference in section.content.decode()
     assert "<html" not in section.content.decode()
+
+
+def test_the_vendor_pages_incidents_come_a_page_at_a_time_in_bounded_queries(
+    client, commander, django_assert_max_num_queries
+):
+    from incidents.selectors.lists import VENDOR_INCIDENTS_PAGE_SIZE
+    from tests.factories import IncidentFactory
+
+    vendor = VendorFactory()
+    made = [IncidentFactory(commander=commander, vendors=[vendor]) for _ in range(23)]
+    client.force_login(commander)
+    section_url = reverse("incidents:vendor-incidents", kwargs={"slug": vendor.slug})
+
+    with django_assert_max_num_queries(8):
+        first = client.get(section_url, headers={"HX-Request": "true"})
+    second = client.get(section_url, {"page": "2"}, headers={"HX-Request": "true"})
+
+    assert len(first.context["page"].object_list) == VENDOR_INCIDENTS_PAGE_SIZE
+    shown = [i.reference for i in first.context["page"]] + [
+        i.reference for i in second.context["page"]
+    ]
+    assert sorted(shown) == sorted(i.reference for i in made)
+    assert f'hx-get="{section_url}?page=2"' in first.content.decode()

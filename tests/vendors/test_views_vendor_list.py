@@ -182,4 +182,4 @@ def test_an_incident_the_user_cannot_see_leaves_no_trace_on_the_vendor_list(
 
     assert _names(response) == []
     assert "Open incident" not in client.get(reverse("vendors:list")).content.decode()
-    assert list(section.context["incidents"]) == []
+    assert list(section.context["page"].object_list) == []
