@@ -12,6 +12,10 @@ import pytest
 import redis
 
 from breachdesk.celery import app as celery_app
+from incidents import services
+from tests.factories import StakeholderContactFactory
+from tests.faults.helpers import HELIX_CONTACTS
+from vendors.models import DataAsset, Stakeholder
 
 
 class RedisServer:
@@ -87,3 +91,21 @@ def worker_env(smtp_server, own_redis):
         "SMTP_TLS": "0",
         "REDIS_URL": own_redis.url,
     }
+
+
+@pytest.fixture
+def approved(incident, commander, responder, legal):
+    """Five approved partner notices, one per Helix Health contact."""
+    helix = Stakeholder.objects.get(name="Helix Health")
+    for address in HELIX_CONTACTS:
+        StakeholderContactFactory(stakeholder=helix, email=address)
+    services.scope_review_mark(
+        incident=incident,
+        actor=responder,
+        data_asset=DataAsset.objects.get(name="Clinical samples"),
+        status="confirmed",
+    )
+    drafts, _ = services.notifications_draft_partner_notices(incident=incident, actor=commander)
+    for draft in drafts:
+        services.notification_approve(notification=draft, actor=legal)
+    return drafts
