@@ -109,3 +109,65 @@ def approved(incident, commander, responder, legal):
     for draft in drafts:
         services.notification_approve(notification=draft, actor=legal)
     return drafts
+
+
+class BeatProcess:
+    """A real ``celery beat`` with its own schedule file, running the sweeps every second."""
+
+    def __init__(self, log_path, env):
+        self.log_path = log_path
+        self.env = env
+        self.process = None
+
+    def start(self) -> None:
+        import sys
+
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "breachdesk", "beat", "--loglevel", "INFO"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def ticks(self, entry: str) -> int:
+        """How many times this beat has sent ``entry`` (a CELERY_BEAT_SCHEDULE name)."""
+        if not self.log_path.exists():
+            return 0
+        return self.log_path.read_text().count(f"Sending due task {entry} ")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def two_beats(tmp_path, celery_worker):
+    """Two beats at once, as after a botched deploy, each with its own schedule file.
+
+    Both tick every second (``SWEEP_SECONDS=1``); a second worker joins the
+    first, so that the two beats' sweeps run at the same time.
+    """
+    from tests.conftest import WorkerProcess
+
+    second_worker = WorkerProcess(tmp_path / "worker-2.log", celery_worker.env)
+    beats = []
+    for name in ("beat-1", "beat-2"):
+        folder = tmp_path / name
+        folder.mkdir()
+        env = {**celery_worker.env, "DATA_DIR": str(folder), "SWEEP_SECONDS": "1"}
+        beats.append(BeatProcess(tmp_path / f"{name}.log", env))
+    try:
+        second_worker.start()
+        for beat in beats:
+            beat.start()
+        yield beats
+    finally:
+        for beat in beats:
+            beat.stop()
+        second_worker.stop()
