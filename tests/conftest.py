@@ -31,7 +31,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 FROZEN_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Tests that share the clock with another process (a browser, a Celery worker):
 # cookie expiries and signed-link ages must agree with that process's clock.
-WALL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page"}
+WALL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page", "gunicorn_server"}
 
 
 @cache

@@ -171,3 +171,55 @@ def two_beats(tmp_path, celery_worker):
         for beat in beats:
             beat.stop()
         second_worker.stop()
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path, own_redis):
+    """Real gunicorn on loopback (3 processes × 4 threads) serving the test database."""
+    import os
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from tests.conftest import _database_url_of_test_database
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": _database_url_of_test_database(),
+        "REDIS_URL": own_redis.url,
+        "DATA_DIR": str(tmp_path),
+    }
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "breachdesk.wsgi"),
+                *("--bind", f"127.0.0.1:{port}", "--workers", "3", "--threads", "4"),
+                *("--worker-class", "gthread", "--no-control-socket"),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
