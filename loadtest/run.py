@@ -6,8 +6,8 @@ its own on a free port, loads the demo plus one incident per simulated user
 (``loadtest/prepare.py``), serves it with gunicorn with DEBUG off, and runs
 locust headless in one process: ``LOAD_USERS`` users (50) for ``LOAD_SECONDS``
 (60), each one task a second. ``WEB_CONCURRENCY`` and ``WEB_THREADS`` size
-gunicorn, as in production. Exit status is locust's: non-zero when a target
-is missed (see ``loadtest/locustfile.py``).
+gunicorn's gthread workers (2 × 4 unless set), as in production. Exit status
+is locust's: non-zero when a target is missed (see ``loadtest/locustfile.py``).
 """
 
 import os
@@ -65,7 +65,8 @@ def _sql(maintenance_url: str, statement: str) -> None:
 def main() -> int:
     users = int(os.environ.get("LOAD_USERS", "50"))
     seconds = int(os.environ.get("LOAD_SECONDS", "60"))
-    workers = os.environ.get("WEB_CONCURRENCY", "3")
+    # The README's production sizing for 2 cores, chosen from make load's figures.
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
     threads = os.environ.get("WEB_THREADS", "4")
     if shutil.which("redis-server") is None:
         raise SystemExit("make load needs redis-server (apt-get install redis-server)")
