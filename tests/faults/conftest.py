@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 
+import kombu.pools
 import pytest
 import redis
 
@@ -75,11 +76,16 @@ def own_redis(tmp_path):
 
 
 def _point_broker(url: str) -> None:
-    """Celery keeps a connection pool and a producer pool made for the URL of the time."""
+    """Celery keeps a connection pool and a producer pool made for the URL of the time.
+
+    Both come from kombu's process-wide registry (``kombu.pools``), keyed by
+    URL: closing only Celery's pool left the closed one registered, and the
+    next test on the shared broker got "Acquire on closed pool". Resetting the
+    registry closes and forgets every pool, so each URL gets a fresh one.
+    """
     celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    kombu.pools.reset()
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
