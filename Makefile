@@ -7,13 +7,14 @@ PORT ?= 8000
 PYTHON_CANDIDATES := python3.14 python3.13 python3.12 python3
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench venv
+.PHONY: help run test lint bench load venv
 
 help:
 	@echo "make run   - install, migrate, load demo data, start web + worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test  - run the whole test suite (DATABASE_URL / REDIS_URL select PostgreSQL and Redis)"
 	@echo "make lint  - ruff check, ruff format --check and the import layers (import-linter)"
 	@echo "make bench - seed 10,000 incidents in a throwaway database, time key pages and sweeps; writes var/bench.json"
+	@echo "make load  - 50 users for 60 s against gunicorn on PostgreSQL (DATABASE_URL) and Redis; writes var/load.json"
 
 venv: $(BIN)/.installed
 
@@ -72,3 +73,9 @@ lint: venv
 bench: export DEBUG ?= 1
 bench: venv
 	$(BIN)/python manage.py bench $(BENCH_ARGS)
+
+# Locust headless against gunicorn (DEBUG off) on loopback, in a throwaway
+# database beside DATABASE_URL's (never its own) and a redis-server of its own;
+# fails when a target is missed. WEB_CONCURRENCY / WEB_THREADS size gunicorn.
+load: venv
+	$(BIN)/python loadtest/run.py

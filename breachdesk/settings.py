@@ -301,6 +301,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = envint("HEARTBEAT_SECONDS", 30)
 if HEARTBEAT_SECONDS < 1:
     raise ImproperlyConfigured(f"HEARTBEAT_SECONDS={HEARTBEAT_SECONDS} must be at least 1.")
+# How often beat runs the reminder and outbox sweeps (seconds). A minute in
+# production; the fault tests shorten it to watch two beats race in seconds.
+SWEEP_SECONDS = envint("SWEEP_SECONDS", 60)
+if SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured(f"SWEEP_SECONDS={SWEEP_SECONDS} must be at least 1.")
+# A sweep still waiting for a worker when the next one is due is dropped: the next does its work.
+_SWEEP_EXPIRES = max(SWEEP_SECONDS * 5 // 6, 1)
 CELERY_BEAT_SCHEDULE = {
     # Every HEARTBEAT_SECONDS: proves that beat ticks and a worker picks the task up.
     "record-heartbeat": {
@@ -308,17 +315,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(HEARTBEAT_SECONDS),
         "options": {"expires": max(HEARTBEAT_SECONDS - 5, 1)},
     },
-    # Every minute: reminders before deadlines, escalations after, overdue tasks.
+    # Every SWEEP_SECONDS: reminders before deadlines, escalations after, overdue tasks.
     "sweep-deadline-reminders": {
         "task": "incidents.tasks.deadlines_sweep_task",
-        "schedule": 60.0,
-        "options": {"expires": 50},
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
-    # Every minute: publish notices the broker lost, flag sends a dead worker left.
+    # Every SWEEP_SECONDS: publish notices the broker lost, flag sends a dead worker left.
     "sweep-notification-outbox": {
         "task": "incidents.tasks.notifications_sweep_task",
-        "schedule": 60.0,
-        "options": {"expires": 50},
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
 }
 

@@ -31,7 +31,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 FROZEN_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # Tests that share the clock with another process (a browser, a Celery worker):
 # cookie expiries and signed-link ages must agree with that process's clock.
-WALL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page"}
+WALL_CLOCK_FIXTURES = {"live_server", "celery_worker", "page", "gunicorn_server"}
 
 
 @cache
@@ -409,10 +409,14 @@ class SmtpInbox:
         self.replies = []
         self.hold = 0.0
         self.entered = threading.Event()
+        # time.monotonic() of every message offered, answered or refused.
+        self.offered_at = []
 
     async def handle_DATA(self, server, session, envelope):
         import asyncio
+        import time
 
+        self.offered_at.append(time.monotonic())
         self.entered.set()
         if self.replies:
             reply = self.replies.pop(0)
@@ -430,6 +434,10 @@ class SmtpInbox:
         from email.policy import default
 
         return [message_from_bytes(e.original_content, policy=default) for e in self.envelopes]
+
+    def message_ids(self):
+        """The Message-ID of every accepted message, repeats included (one per delivery)."""
+        return [message["Message-ID"] for message in self.messages()]
 
 
 @pytest.fixture

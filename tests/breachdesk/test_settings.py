@@ -106,3 +106,26 @@ def test_a_heartbeat_under_one_second_stops_start_up(tmp_path):
 
     assert result.returncode != 0
     assert "HEARTBEAT_SECONDS=0 must be at least 1" in result.stderr
+
+
+def test_beat_sweeps_follow_sweep_seconds(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "s = settings.CELERY_BEAT_SCHEDULE; "
+        "print(s['sweep-deadline-reminders']['schedule'], s['sweep-notification-outbox']['schedule'])",
+        env={"DEBUG": "1", "SWEEP_SECONDS": "2", "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2.0 2.0"
+
+
+def test_a_sweep_under_one_second_stops_start_up(tmp_path):
+    result = run_manage(
+        "check", env={"DEBUG": "1", "SWEEP_SECONDS": "0", "DATA_DIR": str(tmp_path)}
+    )
+
+    assert result.returncode != 0
+    assert "SWEEP_SECONDS=0 must be at least 1" in result.stderr

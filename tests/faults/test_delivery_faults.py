@@ -11,46 +11,12 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Notification, TimelineEntry
 from incidents.services import delivery
-from tests.factories import StakeholderContactFactory
-from vendors.models import DataAsset, Stakeholder
+from tests.faults.helpers import HELIX_CONTACTS, statuses, wait_for
 
 pytestmark = [
     pytest.mark.services("postgres", "redis-server"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-HELIX_CONTACTS = [f"contact{n}@helix.example" for n in range(1, 6)]
-
-
-@pytest.fixture
-def approved(incident, commander, responder, legal):
-    """Five approved partner notices, one per Helix Health contact."""
-    helix = Stakeholder.objects.get(name="Helix Health")
-    for address in HELIX_CONTACTS:
-        StakeholderContactFactory(stakeholder=helix, email=address)
-    services.scope_review_mark(
-        incident=incident,
-        actor=responder,
-        data_asset=DataAsset.objects.get(name="Clinical samples"),
-        status="confirmed",
-    )
-    drafts, _ = services.notifications_draft_partner_notices(incident=incident, actor=commander)
-    for draft in drafts:
-        services.notification_approve(notification=draft, actor=legal)
-    return drafts
-
-
-def _wait_for(condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {message}"
-        time.sleep(0.2)
-
-
-def _statuses(notices):
-    return set(
-        Notification.objects.filter(pk__in=[n.pk for n in notices]).values_list("status", flat=True)
-    )
 
 
 def _terminate_other_connections():
@@ -74,7 +40,7 @@ def test_a_database_drop_while_the_mail_server_replies_still_marks_the_notice_se
 
     assert _terminate_other_connections() >= 1
 
-    _wait_for(lambda: _statuses([notice]) == {Notification.Status.SENT}, 30, "sent")
+    wait_for(lambda: statuses([notice]) == {Notification.Status.SENT}, 30, "sent")
     notice.refresh_from_db()
     assert notice.accepted_attempt == 1
     assert TimelineEntry.objects.filter(incident=incident, kind="notification_sent").count() == 1
@@ -82,7 +48,7 @@ def test_a_database_drop_while_the_mail_server_replies_still_marks_the_notice_se
         now=timezone.now() + delivery.SENDING_TIMEOUT + timedelta(seconds=1)
     )
     time.sleep(2)
-    assert _statuses([notice]) == {Notification.Status.SENT}
+    assert statuses([notice]) == {Notification.Status.SENT}
     assert len(smtp_server.envelopes) == 1
 
 
@@ -103,14 +69,14 @@ def test_a_broker_outage_during_send_answers_at_once_and_delivers_each_notice_on
     # Before, each of the five hand-offs blocked about 6 s (gunicorn kills at 30 s).
     assert waited < 5
     assert "Waiting for the mail worker" in response.text
-    assert _statuses(approved) == {Notification.Status.QUEUED}
+    assert statuses(approved) == {Notification.Status.QUEUED}
 
     own_redis.start()
     services.notifications_sweep(
         now=timezone.now() + delivery.UNPUBLISHED_GRACE + timedelta(seconds=1)
     )
 
-    _wait_for(lambda: _statuses(approved) == {Notification.Status.SENT}, 120, "all sent")
+    wait_for(lambda: statuses(approved) == {Notification.Status.SENT}, 120, "all sent")
     time.sleep(1)
     assert sorted(rcpt for e in smtp_server.envelopes for rcpt in e.rcpt_tos) == sorted(
         HELIX_CONTACTS
