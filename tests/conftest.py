@@ -497,6 +497,15 @@ class Scripted:
 
 @pytest.fixture
 def scripted(settings):
+    settings.DEBUG = True
+    return build_scripted()
+
+
+def build_scripted() -> Scripted:
+    """The demo seeded, its queued notices sent, a privileged note and the extra personas.
+
+    A plain function, so that a module-scoped fixture can build it once for many tests.
+    """
     import io
 
     from django.core.management import call_command
@@ -514,7 +523,6 @@ def scripted(settings):
         VendorContact,
     )
 
-    settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     incident = Incident.objects.get()
     # What the worker does with the demo's queued notices once the seed commits.
