@@ -8,7 +8,9 @@ from incidents.services.triage import MAX_REASON_LENGTH
 pytestmark = pytest.mark.django_db
 
 
-def test_a_reason_too_long_is_refused_for_its_length_and_the_resume_is_not_approved(client, scripted):
+def test_a_reason_too_long_is_refused_for_its_length_and_the_resume_is_not_approved(
+    client, scripted
+):
     pause = scripted.incident.pauses.get(pk=scripted.ids["pause_id"])
     client.force_login(scripted.personas["legal"])
     url = reverse("incidents:pause-approve-resume", args=[scripted.incident.reference, pause.pk])
