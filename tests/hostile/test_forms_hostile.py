@@ -17,6 +17,7 @@ import inspect
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -460,11 +461,15 @@ def test_hostile_value_in_field(
     faults, pages = [], _after_pages(url_name, scripted)
     # Markup last, and kept: the pages afterwards must show it escaped. The rest
     # is rolled back, so that every value meets the same state.
-    for payload in sorted(values, key=lambda value: value in DANGEROUS_MARKUP):
+    ordered = sorted(values, key=lambda value: value in DANGEROUS_MARKUP)
+    for minute, payload in enumerate(ordered, start=1):
         kept = payload in DANGEROUS_MARKUP
         shown = repr(payload[:40])
         mail.outbox = []
-        with contextlib.nullcontext() if kept else rolled_back():
+        # Each post a minute later than the last, so that a row it updates shows
+        # in the fingerprint's latest updated_at even though time stands still.
+        later = time_machine.travel(FROZEN_NOW + timedelta(minutes=minute), tick=False)
+        with later, contextlib.nullcontext() if kept else rolled_back():
             before = fingerprint()
             try:
                 # As the page sends it (htmx: the panel or form that changed); the
@@ -513,3 +518,20 @@ def test_the_valid_values_are_accepted(client, seeded, url_name, form_class):
     response = client.post(_url(url_name, scripted), _prefixed(url_name, data, scripted))
 
     assert response.status_code < 400, _errors_shown(response)
+
+
+def test_the_fingerprint_sees_a_row_added_and_a_row_changed(seeded):
+    from vendors.models import Vendor
+
+    before = fingerprint()
+    with rolled_back():
+        Vendor.objects.create(name="Fingerprint probe")
+        added = fingerprint()
+    with rolled_back(), time_machine.travel(FROZEN_NOW + timedelta(minutes=1), tick=False):
+        vendor = Vendor.objects.order_by("pk").first()
+        vendor.services = "changed"
+        vendor.save()
+        changed = fingerprint()
+
+    assert added != before
+    assert changed != before
