@@ -505,6 +505,17 @@ class Scripted:
 
 @pytest.fixture
 def scripted(settings, tmp_path):
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+    return build_scripted()
+
+
+def build_scripted() -> Scripted:
+    """The demo seeded, its queued notices sent, a privileged note and the extra personas.
+
+    A plain function, so that a module-scoped fixture can build it once for
+    many tests; the caller points ``MEDIA_ROOT`` somewhere temporary first.
+    """
     import io
 
     from django.core.management import call_command
@@ -522,7 +533,6 @@ def scripted(settings, tmp_path):
         VendorContact,
     )
 
-    settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     incident = Incident.objects.get()
     # What the worker does with the demo's queued notices once the seed commits.
@@ -553,7 +563,6 @@ def scripted(settings, tmp_path):
 
     from incidents.models import TimelineReport
 
-    settings.MEDIA_ROOT = tmp_path
     evidence = services.evidence_add(
         incident=incident,
         actor=users["responder"],

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.forms import PauseForm, ResumeApprovalForm, ScopeMarkForm
-from incidents.views.responses import attach, call_action, form_action
+from incidents.views.responses import attach, form_action
 
 # Pausing completes the "pause engagements" task, tells the owners (notices)
 # and goes on the timeline.
@@ -39,15 +39,16 @@ def engagements_pause(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 def pause_approve_resume(request: HtmxHttpRequest, reference: str, pause_id: int) -> HttpResponse:
     ws = selectors.workspace_for(user=request.user, reference=reference)
     pause = get_object_or_404(ws.incident.pauses, pk=pause_id)
-    form = ResumeApprovalForm(request.POST)
-    form.is_valid()
-    return call_action(
+    # A reason the form refuses (too long, NUL) is shown, not dropped while approving.
+    return form_action(
         request,
         ws,
+        form=ResumeApprovalForm(request.POST),
+        form_name="resume_form",
         panel="triage",
         changed=("timeline-latest",),
-        run=lambda: services.pause_approve_resume(
-            pause=pause, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        run=lambda data: services.pause_approve_resume(
+            pause=pause, actor=request.user, reason=data["reason"]
         ),
     )
 
