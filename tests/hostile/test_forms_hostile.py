@@ -25,6 +25,7 @@ from django import forms
 from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import get_resolver
@@ -52,6 +53,7 @@ FORMLESS = {
     "vendors:contact-delete": "a button",
     "vendors:stakeholder-contact-delete": "a button",
     "vendors:engagement-access-delete": "a button",
+    "incidents:evidence-download": "a button: records who takes a copy, then streams the file",
     "vendors:import": "a CSV file and a kind: tests/hostile/test_import_hostile.py",
     "vendors:import-confirm": "the preview's token: tests/hostile/test_import_hostile.py",
 }
@@ -62,6 +64,7 @@ PERSONA = {
     "incidents:note-add": "legal",
     "incidents:deadline-waive": "legal",
     "incidents:pause-approve-resume": "legal",
+    "incidents:legal-hold": "legal",
 }
 
 # Forms a view names that are not what is posted to it: the page's other forms, shown again.
@@ -232,6 +235,12 @@ def valid_value(field: forms.Field, name: str, url_name: str, valid: dict) -> st
         return valid[url_name][name]
     if name in valid["*"]:
         return valid["*"][name]
+    if isinstance(field, forms.FileField):
+        # A fresh upload per post (a file is read once); names and contents are
+        # attacked by tests/incidents/test_evidence.py.
+        return SimpleUploadedFile(
+            "notice.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        )
     if isinstance(field, forms.UUIDField):
         return str(uuid.uuid4())
     if isinstance(field, forms.BooleanField):
