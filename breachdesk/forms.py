@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from breachdesk.validators import available_time_zones
@@ -20,3 +21,22 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(name, name) for name in available_time_zones()]
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's before checking it.
+
+    Django sets the field's ``max_length`` after the field is built, so no
+    validator enforces it; the over-long name would reach the lockout records
+    (django-axes, ``varchar(255)``) and fail there on PostgreSQL.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        limit = self.fields["username"].max_length
+        if len(username) > limit:
+            raise forms.ValidationError(
+                _("A username has at most %(limit)s characters; this one has %(length)s.")
+                % {"limit": limit, "length": len(username)}
+            )
+        return username

@@ -48,7 +48,7 @@ class Submission(models.Model):
     lost) finds its token here and creates nothing a second time.
     """
 
-    token = models.UUIDField(primary_key=True)
+    token = models.UUIDField(unique=True)
     user = models.ForeignKey(
         "breachdesk.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

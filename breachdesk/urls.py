@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from breachdesk import views
+from breachdesk.forms import SignInForm
 from breachdesk.roles import role_not_required
 from incidents.views import deadlines as incident_deadlines
 from incidents.views import lists as incident_lists
@@ -12,7 +13,11 @@ urlpatterns = [
     path("", incident_lists.dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ack/<str:token>/", incident_notifications.notification_acknowledge, name="ack"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", role_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "accounts/password/",

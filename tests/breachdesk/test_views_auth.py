@@ -137,3 +137,14 @@ def test_password_change_with_a_wrong_old_password_changes_nothing(client, comma
     assert "Your old password was entered incorrectly" in response.content.decode()
     commander.refresh_from_db()
     assert commander.check_password(TEST_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_username_longer_than_any_account_is_refused_before_it_is_checked(client):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "A" * 300, "password": "whatever-it-is"})
+
+    assert response.status_code == 200
+    assert "A username has at most 150 characters; this one has 300." in response.text
+    assert not AccessAttempt.objects.exists()

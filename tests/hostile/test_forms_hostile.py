@@ -275,9 +275,20 @@ def _fingerprint_sql() -> str:
             table = quote(model._meta.db_table)
             pk = quote(model._meta.pk.column)
             names = {field.name: field.column for field in model._meta.concrete_fields}
-            updated = f"MAX({quote(names['updated_at'])})" if "updated_at" in names else "NULL"
+            # Every branch of the UNION as text: PostgreSQL matches column types
+            # across branches, and has no MAX of a UUID.
+            largest = (
+                f"CAST(MAX({pk}) AS TEXT)"
+                if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
+                else f"MAX(CAST({pk} AS TEXT))"
+            )
+            updated = (
+                f"CAST(MAX({quote(names['updated_at'])}) AS TEXT)"
+                if "updated_at" in names
+                else "CAST(NULL AS TEXT)"
+            )
             # Names from the models' own metadata, quoted; nothing typed by a user.
-            select = f"SELECT '{model._meta.label}', COUNT(*), MAX({pk}), {updated} FROM {table}"  # noqa: S608
+            select = f"SELECT '{model._meta.label}', COUNT(*), {largest}, {updated} FROM {table}"  # noqa: S608
             parts.append(select)
     return " UNION ALL ".join(parts)
 
