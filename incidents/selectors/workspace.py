@@ -8,6 +8,7 @@ answers with and, out of band, the panels its change touched, so that one
 click is one round trip and a handful of queries.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -403,11 +404,26 @@ def decisions_panel(ws: Workspace) -> dict:
     return {}
 
 
+def notices_fingerprint(notifications: list[Notification]) -> str:
+    """16 hex characters that change whenever a notice appears, changes state or is acknowledged.
+
+    The notifications panel polls with the fingerprint it was drawn with, so
+    that the answer can say whether the worker (or a partner) changed
+    anything since.
+    """
+    state = "|".join(
+        f"{n.pk}:{n.status}:{n.acknowledged_at.isoformat() if n.acknowledged_at else ''}"
+        for n in notifications
+    )
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
 @panel("notifications")
 def notifications_panel(ws: Workspace) -> dict:
     notifications = incident_notifications(incident=ws.incident)
     return {
         "notifications": notifications,
+        "notices_seen": notices_fingerprint(notifications),
         # While a notice is on its way, the panel asks again every few seconds,
         # so that "Queued" becomes "Sent" (or "Failed") without a reload.
         "notices_in_flight": any(

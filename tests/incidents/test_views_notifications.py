@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -168,3 +170,51 @@ def test_the_panel_shows_sent_and_acknowledged(client, sent_notice, viewer):
 
     assert "✓ Sent" in html
     assert "✓ Acknowledged" in html
+
+
+HTMX = {"HX-Request": "true"}
+SEEN = re.compile(r"panel=notifications&amp;seen=([0-9a-f]{16})")
+
+
+def _approved(client, scoped, commander, legal):
+    """Partner notices drafted and approved, and the commander signed in to send them."""
+    drafts, _ = services.notifications_draft_partner_notices(incident=scoped, actor=commander)
+    for draft in drafts:
+        services.notification_approve(notification=draft, actor=legal)
+    client.force_login(commander)
+
+
+def test_a_poll_after_the_worker_sent_refreshes_the_timeline_and_deadlines(
+    client, scoped, commander, legal, django_capture_on_commit_callbacks
+):
+    _approved(client, scoped, commander, legal)
+    with django_capture_on_commit_callbacks() as published:
+        queued = _htmx_post(client, _url(scoped, "incidents:notifications-send"))
+    seen = SEEN.search(queued.content.decode()).group(1)
+    for send in published:
+        send()
+
+    poll = client.get(
+        scoped.get_absolute_url(), {"panel": "notifications", "seen": seen}, headers=HTMX
+    ).content.decode()
+
+    assert 'id="timeline-latest" aria-labelledby="timeline-heading" hx-swap-oob="true"' in poll
+    assert 'id="deadlines" aria-labelledby="deadlines-heading" hx-swap-oob="true"' in poll
+    assert 'id="incident-header" class="incident-header" hx-swap-oob="true"' in poll
+    assert "Sent “" in poll.split('id="timeline-latest"', 1)[1]
+
+
+def test_a_poll_with_nothing_new_answers_the_panel_alone(
+    client, scoped, commander, legal, django_capture_on_commit_callbacks
+):
+    _approved(client, scoped, commander, legal)
+    with django_capture_on_commit_callbacks():
+        queued = _htmx_post(client, _url(scoped, "incidents:notifications-send"))
+    seen = SEEN.search(queued.content.decode()).group(1)
+
+    poll = client.get(
+        scoped.get_absolute_url(), {"panel": "notifications", "seen": seen}, headers=HTMX
+    ).content.decode()
+
+    assert 'id="notifications"' in poll
+    assert 'id="timeline-latest"' not in poll
