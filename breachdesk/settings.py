@@ -327,6 +327,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SWEEP_SECONDS),
         "options": {"expires": _SWEEP_EXPIRES},
     },
+    # Hourly: one-time form tokens older than any session, and expired sessions.
+    "purge-expired-rows": {
+        "task": "breachdesk.tasks.housekeeping_purge_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 LOGGING = {
