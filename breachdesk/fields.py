@@ -8,13 +8,18 @@ from a zone east of Greenwich, and the clock engine refuses it. These fields
 answer such input with the field's own message instead, before any query.
 """
 
+import difflib
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from breachdesk.validators import UNKNOWN_TIME_ZONE, available_time_zones
 
 # Nothing BreachDesk records (a breach, a decision, a filing, an engagement)
 # happened before 1990 or is planned after 2099; a year outside is a typo.
@@ -127,3 +132,67 @@ class PlausibleDateField(forms.DateField):
             raise ValidationError(self.error_messages["too_early"], code="too_early")
         if value > LATEST_DATE:
             raise ValidationError(self.error_messages["too_late"], code="too_late")
+
+
+@cache
+def _zone_options() -> str:
+    """Every zone as ``<option>`` tags, built once per process (the list never changes)."""
+    return format_html_join("", '<option value="{}">', ((zone,) for zone in available_time_zones()))
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_time_zones()}
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box tied to a ``<datalist>`` of every zone: the browser filters it as one types.
+
+    Searching needs no script (HTML Living Standard, "The datalist element"),
+    and the page carries the ~600 names as one prebuilt string instead of a
+    ``<select>`` rendered option by option.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}-zones"
+        attrs.update(list=list_id, autocomplete="off", spellcheck="false")
+        box = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, _zone_options())
+
+
+class TimeZoneField(forms.CharField):
+    """An IANA zone name, typed with suggestions; cleans to the name's exact spelling.
+
+    "europe/berlin" is taken as ``Europe/Berlin``; a near miss ("Europe/Berln")
+    is refused with the nearest names offered; empty is allowed when
+    ``required=False`` and cleans to "". Legacy aliases (``US/Pacific``) are
+    not offered and not accepted: each has a regional name.
+    """
+
+    widget = TimeZoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "max_length",
+            _("A time zone name has at most %(limit_value)d characters, such as Europe/Berlin."),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        zone = _zones_by_folded_name().get(value.casefold())
+        if zone:
+            return zone
+        nearest = difflib.get_close_matches(value, available_time_zones(), n=3, cutoff=0.6)
+        if nearest:
+            raise ValidationError(
+                _("“%(value)s” is not a time zone we know. Did you mean %(nearest)s?"),
+                code="unknown_time_zone",
+                params={"value": value, "nearest": _(" or ").join(nearest)},
+            )
+        raise ValidationError(UNKNOWN_TIME_ZONE, code="unknown_time_zone", params={"value": value})

@@ -2,25 +2,19 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from breachdesk.validators import available_time_zones
+from breachdesk.fields import TimeZoneField
 
 
 class PreferencesForm(forms.Form):
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Time zone"),
         help_text=_(
+            "Type a city or region and pick from the suggestions, such as Europe/Berlin. "
             "Deadlines and timeline entries are shown in this zone. "
             "They are stored in UTC, so changing it never changes a recorded time."
         ),
-        error_messages={
-            "invalid_choice": _("“%(value)s” is not a time zone we know. Pick one from the list."),
-            "required": _("Pick a time zone."),
-        },
+        error_messages={"required": _("Pick a time zone.")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(name, name) for name in available_time_zones()]
 
 
 class SignInForm(AuthenticationForm):

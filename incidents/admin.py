@@ -1,10 +1,9 @@
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from breachdesk.fields import TimeZoneField
 from incidents.clocks import RULES_BY_ID
 from incidents.models import (
     OPTIONAL_RULE_IDS,
@@ -162,11 +161,9 @@ class NotificationAdmin(ReadOnlyAdmin):
 class OrganisationProfileForm(forms.ModelForm):
     """Choices where the engine needs an exact value: a zone, a country, rule ids."""
 
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Our time zone"),
         required=False,
-        choices=[("", _("Each rule's own zone"))]
-        + [(zone, zone) for zone in sorted(available_timezones())],
         help_text=OrganisationProfile._meta.get_field("time_zone").help_text,
     )
     established_in = forms.ChoiceField(

@@ -11,6 +11,7 @@ from breachdesk.fields import (
     IdChoiceField,
     IdMultipleChoiceField,
     MomentField,
+    TimeZoneField,
     _is_out_of_range_id,
 )
 from breachdesk.models import User
@@ -589,6 +590,9 @@ class WhatIfForm(forms.Form):
             field.help_text = ""
             self.fields[name] = field
         self.fields["role"].required = True
+        self.fields["time_zone"] = TimeZoneField(
+            label=self.fields["time_zone"].label, required=False
+        )
         self.fields["enabled_rules"] = forms.MultipleChoiceField(
             label=_("Rules turned on (grade C or not yet in force)"),
             required=False,

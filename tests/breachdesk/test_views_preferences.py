@@ -40,6 +40,38 @@ def test_an_empty_submission_asks_for_a_time_zone(client, commander):
 
 
 @pytest.mark.django_db
+def test_the_zone_is_typed_with_suggestions_not_picked_from_a_select(client, commander):
+    client.force_login(commander)
+
+    page = client.get(reverse("preferences")).content.decode()
+
+    assert 'list="id_time_zone-zones"' in page
+    assert '<datalist id="id_time_zone-zones">' in page
+    assert '<option value="America/Argentina/Buenos_Aires">' in page
+    assert "<select" not in page
+
+
+@pytest.mark.django_db
+def test_a_zone_typed_in_lower_case_is_saved_with_its_own_spelling(client, commander):
+    client.force_login(commander)
+
+    client.post(reverse("preferences"), {"time_zone": " europe/berlin "})
+
+    commander.refresh_from_db()
+    assert commander.time_zone == "Europe/Berlin"
+
+
+@pytest.mark.django_db
+def test_a_misspelt_zone_is_answered_with_the_nearest_names(client, commander):
+    client.force_login(commander)
+
+    response = client.post(reverse("preferences"), {"time_zone": "Europe/Berln"})
+
+    assert response.status_code == 422
+    assert "Did you mean Europe/Berlin" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_pages_render_times_in_the_users_zone(commander):
     commander.time_zone = "Asia/Tokyo"
     request = RequestFactory().get("/")

@@ -270,3 +270,25 @@ def test_what_if_links_only_rule_table_clocks_to_the_rule_list(client, viewer):
     html = response.content.decode()
     assert 'href="/clocks/rules/#rule-gdpr-art33"' in html
     assert "#rule-contract:" not in html
+
+
+def test_what_if_takes_a_zone_in_any_case_and_suggests_for_a_near_miss(client, viewer):
+    client.force_login(viewer)
+    base = {"aware_at": "2026-11-25T10:40", "role": "controller"}
+
+    taken = client.get(reverse("whatif"), {**base, "time_zone": "america/chicago"})
+    missed = client.get(reverse("whatif"), {**base, "time_zone": "America/Chicgo"})
+
+    assert taken.context["form"].cleaned_data["time_zone"] == "America/Chicago"
+    assert "Did you mean America/Chicago" in missed.content.decode()
+
+
+def test_the_admin_offers_zones_to_type_and_takes_any_case(admin_client):
+    form_page = admin_client.get(reverse("admin:incidents_organisationprofile_add"))
+    admin_client.post(
+        reverse("admin:incidents_organisationprofile_add"),
+        {"role": "controller", "time_zone": "asia/tokyo", "internal_target_hours": "24"},
+    )
+
+    assert '<datalist id="id_time_zone-zones">' in form_page.content.decode()
+    assert OrganisationProfile.current().time_zone == "Asia/Tokyo"
