@@ -114,7 +114,7 @@ def answers_shown(questions: list[QuestionnaireQuestion], answers: dict) -> list
         if kind == question.Kind.DATETIME:
             row.moment = parse_datetime(value.get("at", ""))
             row.zone = value.get("zone", "")
-            row.text = value.get("local", "")
+            row.text = value.get("local", "").replace("T", " ")
         elif kind == question.Kind.DATA_ASSETS:
             row.assets = list(value)
         elif kind == question.Kind.FILE:
@@ -207,7 +207,7 @@ def vendor_aware_offer(view: QuestionnaireView, incident: Incident) -> VendorAwa
             return VendorAwareOffer(
                 moment=moment,
                 zone=value.get("zone", ""),
-                local=value.get("local", ""),
+                local=value.get("local", "").replace("T", " "),
                 version=response.version,
                 accepted=incident.vendor_aware_at == moment,
             )
