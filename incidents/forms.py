@@ -432,6 +432,8 @@ class ScopeMarkForm(forms.Form):
         # An unreviewed asset the vendor reports reached comes pre-filled as its
         # report says, for a responder to confirm: saving it is the decision.
         self.prefilled = item is None and report is not None
+        # What the vendor reported of this asset, shown beside the row (a VendorReport).
+        self.report = report
         if item is not None:
             kwargs.setdefault(
                 "initial",

@@ -82,7 +82,6 @@ def _scope_page(request, ws, *, bound=None, page_errors=(), status=200):
                 asset,
                 item,
                 bound.get(asset.pk) or _scope_form(asset, item, report=reports.get(asset.pk)),
-                reports.get(asset.pk),
             )
             for asset, item in rows
         ],
@@ -122,7 +121,6 @@ def scope_review_mark(request: HtmxHttpRequest, reference: str, asset_id: int) -
         "asset": asset,
         "item": item,
         "form": form if form.errors else _scope_form(asset, item),
-        "report": vendor_reports(incident=incident).get(asset.pk),
         "abilities": ws.abilities,
     }
     return render(

@@ -505,9 +505,7 @@ def test_assets_the_vendor_names_prefill_the_scope_review_unrecorded(client, sen
 
     body = page.content.decode()
     assert "Reported by the vendor" in body
-    form = dict((asset.pk, form) for asset, _item, form, _report in page.context["rows"])[
-        clinical.pk
-    ]
+    form = dict((asset.pk, form) for asset, _item, form in page.context["rows"])[clinical.pk]
     assert form.initial["status"] == ScopeItem.Status.CONFIRMED
     assert form.initial["records_affected"] == 1200
     assert not ScopeItem.objects.exists()
@@ -519,7 +517,7 @@ def test_a_responder_confirms_the_prefilled_row_with_save_all(client, sent, resp
     client.force_login(responder)
     page = client.get(reverse("incidents:scope", args=[sent.incident.reference]))
     data = {}
-    for _asset, _item, form, _report in page.context["rows"]:
+    for _asset, _item, form in page.context["rows"]:
         for name in form.fields:
             value = form.initial.get(name)
             data[form.add_prefix(name)] = "" if value is None else value
