@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import (
@@ -554,3 +556,44 @@ def test_withdrawing_needs_a_reason(sent, commander):
 
     sent.refresh_from_db()
     assert sent.status == Questionnaire.Status.SENT
+
+
+# --- bounded reads --------------------------------------------------------------------------------
+
+
+def _answered_questionnaire(client, incident, commander, legal):
+    questionnaire = draft(incident, commander)
+    services.questionnaire_approve(questionnaire=questionnaire, actor=legal)
+    services.questionnaire_send(questionnaire=questionnaire, actor=commander)
+    questionnaire.refresh_from_db()
+    client.post(link(questionnaire), answers_post(questionnaire))
+    client.post(link(questionnaire), answers_post(questionnaire))
+    return questionnaire
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_more_questionnaires_cost_no_more_queries(
+    client, incident, commander, legal, vendor_contacts
+):
+    first = _answered_questionnaire(client, incident, commander, legal)
+    urls = [
+        incident.get_absolute_url(),
+        reverse("incidents:questionnaires", args=[incident.reference]),
+        reverse("incidents:scope", args=[incident.reference]),
+    ]
+    client.force_login(commander)
+    before = [_queries(client, url) for url in urls]
+    client.logout()
+
+    for _ in range(3):
+        _answered_questionnaire(client, incident, commander, legal)
+    client.force_login(commander)
+    after = [_queries(client, url) for url in urls]
+
+    assert after == before
+    assert first.responses.count() == 2
