@@ -929,7 +929,7 @@ class QuestionnaireAnswerForm(forms.Form):
             if value in (None, "", []):
                 continue
             if question.kind == question.Kind.DATETIME:
-                initial[name] = value.get("local", "").replace("T", " ")[:16]
+                initial[name] = value.get("local", "")[:16]
                 initial[f"{name}_zone"] = value.get("zone", "UTC")
             elif question.kind == question.Kind.DATA_ASSETS:
                 initial[name] = [str(asset["id"]) for asset in value]

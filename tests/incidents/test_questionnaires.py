@@ -17,6 +17,7 @@ from django.urls import reverse
 from incidents.models import (
     Deadline,
     Evidence,
+    Incident,
     Notification,
     Questionnaire,
     QuestionnaireQuestion,
@@ -28,7 +29,13 @@ from incidents.selectors.questionnaires import questionnaire_token
 from incidents.services import questionnaires as services
 from incidents.timeline import verify_chain
 from tests.conftest import FROZEN_NOW
-from tests.factories import DataAssetFactory, EngagementFactory, IncidentFactory, VendorFactory
+from tests.factories import (
+    DataAssetFactory,
+    EngagementFactory,
+    IncidentFactory,
+    UserFactory,
+    VendorFactory,
+)
 from tests.incidents.questionnaire_helpers import (
     SECURITY_EMAIL,
     answers_post,
@@ -446,6 +453,20 @@ def test_an_outsider_gets_404_and_no_answer(client, answered, outsider):
 
     assert [page.status_code for page in pages] == [404, 404]
     assert all("Phished" not in page.content.decode() for page in pages)
+
+
+def test_on_a_restricted_incident_only_members_read_the_answers(client, answered, legal, viewer):
+    Incident.objects.filter(pk=answered.incident_id).update(restricted=True)
+    counsel_elsewhere = UserFactory(username="counsel-elsewhere", roles=["Legal"])
+    url = reverse("incidents:questionnaire", args=[answered.incident.reference, answered.pk])
+
+    client.force_login(counsel_elsewhere)
+    outside = client.get(url)
+    client.force_login(viewer)
+    member = client.get(url)
+
+    assert outside.status_code == 404 and "Phished" not in outside.content.decode()
+    assert member.status_code == 200 and "Phished" in member.content.decode()
 
 
 def test_a_questionnaire_of_another_incident_is_404_under_this_one(
