@@ -49,6 +49,23 @@ if not SITE_URL:
 NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
 # Reminders go out this many hours before each deadline (and once when overdue).
 REMINDER_OFFSETS_HOURS = [int(h) for h in envlist("REMINDER_OFFSETS_HOURS", "24,4,1")]
+# Vendor questionnaires: a chaser every QUESTIONNAIRE_CHASER_HOURS until the vendor
+# answers; from QUESTIONNAIRE_ESCALATION_HOURS after the first chaser, chasers go to
+# all the vendor's contacts and the commander is told. The link works for
+# QUESTIONNAIRE_LINK_DAYS after sending; one link takes at most
+# QUESTIONNAIRE_POSTS_PER_HOUR saves and submissions an hour.
+QUESTIONNAIRE_CHASER_HOURS = envint("QUESTIONNAIRE_CHASER_HOURS", 24)
+QUESTIONNAIRE_ESCALATION_HOURS = envint("QUESTIONNAIRE_ESCALATION_HOURS", 24)
+QUESTIONNAIRE_LINK_DAYS = envint("QUESTIONNAIRE_LINK_DAYS", 30)
+QUESTIONNAIRE_POSTS_PER_HOUR = envint("QUESTIONNAIRE_POSTS_PER_HOUR", 30)
+for _name, _value, _low, _high in (
+    ("QUESTIONNAIRE_CHASER_HOURS", QUESTIONNAIRE_CHASER_HOURS, 1, 24 * 30),
+    ("QUESTIONNAIRE_ESCALATION_HOURS", QUESTIONNAIRE_ESCALATION_HOURS, 1, 24 * 30),
+    ("QUESTIONNAIRE_LINK_DAYS", QUESTIONNAIRE_LINK_DAYS, 1, 366),
+    ("QUESTIONNAIRE_POSTS_PER_HOUR", QUESTIONNAIRE_POSTS_PER_HOUR, 1, 10_000),
+):
+    if not _low <= _value <= _high:
+        raise ImproperlyConfigured(f"{_name}={_value} must be from {_low} to {_high}.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -244,6 +261,10 @@ else:
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = envstr("EMAIL_FROM", "BreachDesk <breachdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who "we" are in a questionnaire to a vendor: the sender's display name unless set.
+ORGANISATION_NAME = envstr(
+    "ORGANISATION_NAME", DEFAULT_FROM_EMAIL.split("<", 1)[0].strip(' "') or "BreachDesk"
+)
 
 # Security. The CSP allows scripts only from our own origin or with the
 # per-request nonce, never inline code or eval.
@@ -287,6 +308,20 @@ if not REDIS_URL:
         "polling_interval": 0.2,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The cache holds only counters that may be lost (the questionnaire link's rate
+# limit): in Redis when there is one, so that every web process counts together;
+# in each process's memory otherwise (the one-machine default).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "breachdesk-cache",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
@@ -318,6 +353,12 @@ CELERY_BEAT_SCHEDULE = {
     # Every SWEEP_SECONDS: reminders before deadlines, escalations after, overdue tasks.
     "sweep-deadline-reminders": {
         "task": "incidents.tasks.deadlines_sweep_task",
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
+    },
+    # Every SWEEP_SECONDS: chasers to vendors who have not answered a questionnaire.
+    "sweep-questionnaire-chasers": {
+        "task": "incidents.tasks.questionnaires_sweep_task",
         "schedule": float(SWEEP_SECONDS),
         "options": {"expires": _SWEEP_EXPIRES},
     },

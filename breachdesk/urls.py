@@ -8,11 +8,17 @@ from breachdesk.roles import role_not_required
 from incidents.views import deadlines as incident_deadlines
 from incidents.views import lists as incident_lists
 from incidents.views import notifications as incident_notifications
+from incidents.views import questionnaires as incident_questionnaires
 
 urlpatterns = [
     path("", incident_lists.dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ack/<str:token>/", incident_notifications.notification_acknowledge, name="ack"),
+    path(
+        "q/<str:token>/",
+        incident_questionnaires.questionnaire_answer,
+        name="questionnaire-answer",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),

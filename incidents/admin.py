@@ -16,6 +16,8 @@ from incidents.models import (
     OrganisationProfile,
     Playbook,
     PlaybookStep,
+    QuestionnaireTemplate,
+    QuestionnaireTemplateQuestion,
     ScopeItem,
     Task,
     TimelineEntry,
@@ -44,6 +46,21 @@ class PlaybookStepInline(admin.TabularInline):
 class PlaybookAdmin(admin.ModelAdmin):
     list_display = ("name", "is_default")
     inlines = (PlaybookStepInline,)
+
+
+class QuestionnaireTemplateQuestionInline(admin.StackedInline):
+    model = QuestionnaireTemplateQuestion
+    extra = 1
+    fields = ("order", "text", "help_text", "kind", "choices", "required", "feeds")
+
+
+@admin.register(QuestionnaireTemplate)
+class QuestionnaireTemplateAdmin(admin.ModelAdmin):
+    """Questions to ask a breached vendor; a questionnaire copies them when drafted, so an
+    edit here never changes what a vendor was already asked."""
+
+    list_display = ("name", "is_default")
+    inlines = (QuestionnaireTemplateQuestionInline,)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

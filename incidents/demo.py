@@ -11,6 +11,8 @@ from django.utils import timezone
 from breachdesk.models import User
 from incidents import services
 from incidents.models import Incident, IncidentMember, Notification, Task
+from incidents.questionnaire_templates import ensure_default_questionnaire
+from incidents.services import questionnaires as questionnaire_services
 from incidents.services.delivery import OUTCOME_FAILED, notification_record_outcome
 from vendors.demo import TRAINING_DATA_VENDOR
 from vendors.models import DataAsset, Stakeholder, StakeholderContact, Vendor
@@ -108,6 +110,7 @@ def seed_demo_incident() -> Incident | None:
         note="Stored in the same bucket; access logs not yet received.",
     )
     _demo_notices(incident, commander, legal)
+    _demo_questionnaire(incident, commander, legal)
     services.note_add(
         incident=incident,
         actor=legal,
@@ -119,6 +122,21 @@ def seed_demo_incident() -> Incident | None:
         privileged=True,
     )
     return incident
+
+
+def _demo_questionnaire(incident: Incident, commander: User, legal: User) -> None:
+    """The default questionnaire to the vendor, approved by Legal: the commander sends it.
+
+    Left unsent, so that seeding sends nothing itself; sending it in the demo
+    writes the vendor's email (with its working link) under ``var/mail/``.
+    """
+    questionnaire = questionnaire_services.questionnaire_draft(
+        incident=incident,
+        actor=commander,
+        vendor=incident.vendors.get(),
+        template=ensure_default_questionnaire(),
+    )
+    questionnaire_services.questionnaire_approve(questionnaire=questionnaire, actor=legal)
 
 
 def _demo_notices(incident: Incident, commander: User, legal: User) -> None:

@@ -89,6 +89,36 @@ A deadline of {{ incident_reference }} ({{ incident_title }}) has passed: {{ dea
 
 Please act now, or record why it does not apply.""",
     ),
+    "vendor_questionnaire": (
+        "[{{ incident_reference }}] {{ organisation|truncatechars:60 }} asks {{ vendor|truncatechars:60 }} about a security incident",
+        """Dear {{ recipient_name }},
+
+{{ organisation }} is a customer of {{ vendor }}. We have reason to believe that a security incident at {{ vendor }} may affect data we shared with you, and we have legal and contractual duties to assess it and to tell the people concerned within fixed deadlines.
+
+Please answer our questions through this link (no account needed; you can save a draft and come back):
+
+{{ questionnaire_url }}
+
+It asks when you became aware, what was reached, which of our data and how many records, whether it is contained, and what we should look for. Attach any report you can share.
+
+{{ commander }} leads our response; reply to this email with any question.
+
+Reference: {{ incident_reference }}""",
+    ),
+    "questionnaire_chaser": (
+        "[{{ incident_reference }}] Reminder: {{ organisation|truncatechars:60 }} still needs answers from {{ vendor|truncatechars:60 }}",
+        """Dear {{ recipient_name }},
+
+{{ organisation }} asked {{ vendor }} questions about a security incident that may affect data we shared with you, and has no answer yet. Our own legal deadlines depend on your answers.
+
+Please answer through this link (no account needed):
+
+{{ questionnaire_url }}
+
+{{ commander }} leads our response; reply to this email with any question.
+
+Reference: {{ incident_reference }}""",
+    ),
 }
 
 

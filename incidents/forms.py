@@ -1,4 +1,5 @@
 import uuid
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from breachdesk.fields import (
 from breachdesk.models import User
 from breachdesk.roles import users_who_may_command, users_with_a_role
 from breachdesk.submissions import submission_token_field
+from incidents.chain import iso_utc
 from incidents.clocks import RULES_BY_ID
 from incidents.clocks.facts import TIME_FIELDS
 from incidents.models import (
@@ -24,6 +26,7 @@ from incidents.models import (
     Incident,
     IncidentMember,
     OrganisationProfile,
+    QuestionnaireTemplate,
     ScopeItem,
 )
 from incidents.services import check_incident_times
@@ -426,7 +429,12 @@ class ScopeMarkForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=5_000)
 
-    def __init__(self, *args, item: ScopeItem | None = None, **kwargs):
+    def __init__(self, *args, item: ScopeItem | None = None, report=None, **kwargs):
+        # An unreviewed asset the vendor reports reached comes pre-filled as its
+        # report says, for a responder to confirm: saving it is the decision.
+        self.prefilled = item is None and report is not None
+        # What the vendor reported of this asset, shown beside the row (a VendorReport).
+        self.report = report
         if item is not None:
             kwargs.setdefault(
                 "initial",
@@ -436,10 +444,33 @@ class ScopeMarkForm(forms.Form):
                     "note": item.note,
                 },
             )
+        elif report is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "status": ScopeItem.Status.CONFIRMED,
+                    "records_affected": report.records,
+                    "note": _(
+                        "Reported by the vendor (questionnaire round %(round)s, answers "
+                        "version %(version)s, %(who)s)."
+                    )
+                    % {
+                        "round": report.questionnaire.round,
+                        "version": report.version,
+                        "who": report.respondent,
+                    },
+                },
+            )
         super().__init__(*args, **kwargs)
         if item is not None:
             # A reviewed asset can be re-marked, not un-reviewed.
             self.fields["status"].choices = ScopeItem.Status.choices
+
+    def has_changed(self) -> bool:
+        """A pre-filled row counts as changed while it keeps an exposure: saving confirms it."""
+        if self.prefilled:
+            return bool(self["status"].value())
+        return super().has_changed()
 
 
 class NotificationDraftForm(forms.Form):
@@ -746,3 +777,240 @@ class EvidenceUploadForm(forms.Form):
 
 class EvidenceDeleteForm(forms.Form):
     reason = _reason_field(_("Why delete it"))
+
+
+# --- vendor questionnaires --------------------------------------------------------------------
+
+
+class QuestionnaireDraftForm(forms.Form):
+    """The commander picks the vendor and the questions to send it (a draft, approved next)."""
+
+    vendor = IdChoiceField(label=_("Vendor"), queryset=Vendor.objects.none())
+    template = IdChoiceField(
+        label=_("Questions"),
+        queryset=QuestionnaireTemplate.objects.all(),
+        help_text=_(
+            "Questionnaires are edited by administrators (admin › Questionnaire templates)."
+        ),
+    )
+    submission_token = submission_token_field()
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].queryset = incident.vendors.order_by("name")
+        vendors = list(self.fields["vendor"].queryset[:2])
+        if len(vendors) == 1:
+            self.fields["vendor"].initial = vendors[0].pk
+        default = QuestionnaireTemplate.objects.filter(is_default=True).first()
+        if default is not None:
+            self.fields["template"].initial = default.pk
+
+
+class QuestionnaireFollowUpForm(forms.Form):
+    questions = forms.CharField(
+        label=_("Follow-up questions"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One question per line. They go to the same vendor as a new round, after approval."
+        ),
+    )
+    submission_token = submission_token_field()
+
+
+class QuestionnaireWithdrawForm(forms.Form):
+    reason = _reason_field(
+        _("Why withdraw it"), _("The vendor's link then says it no longer takes answers.")
+    )
+
+
+# Vendors write answers, not essays: long enough for a forensic summary.
+MAX_ANSWER_LENGTH = 10_000
+ANSWER_NEEDED = _("This question needs an answer before you submit.")
+NOT_AN_ASSET_OF_OURS = _("That is not one of our data assets you held: choose from the list.")
+AWARE_IN_FUTURE = _("That time is in the future; give when you actually became aware.")
+YES_NO_UNKNOWN = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
+TIME_ZONES = [(zone, zone) for zone in sorted(available_timezones())]
+
+
+class QuestionnaireAnswerForm(forms.Form):
+    """A vendor's answers, one field per question (``q<id>``), saved as a draft or submitted.
+
+    Nothing is required for a draft; submitting needs every required question
+    and the respondent's name and email. A data-asset question offers only the
+    assets shared with this vendor (anything else is refused) and a records
+    count for each. ``answers()`` gives the JSON the service stores, keyed by
+    question id; ``uploads()`` the files.
+    """
+
+    use_required_attribute = False
+
+    respondent_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    respondent_email = forms.EmailField(label=_("Your email"), max_length=254, required=False)
+    action = forms.ChoiceField(
+        choices=[("save", _("Save draft")), ("submit", _("Submit answers"))],
+        widget=forms.HiddenInput,
+        initial="save",
+        error_messages={"invalid_choice": _("Use the Save draft or Submit button.")},
+    )
+
+    def __init__(self, *args, questions, assets, draft=None, **kwargs):
+        self.questions = list(questions)
+        self.assets = {str(asset.pk): asset for asset in assets}
+        if draft is not None and not args and "data" not in kwargs:
+            kwargs["initial"] = {
+                "respondent_name": draft.respondent_name,
+                "respondent_email": draft.respondent_email,
+                **self._initial_from(draft.answers),
+            }
+        super().__init__(*args, **kwargs)
+        for question in self.questions:
+            self._add_fields(question)
+
+    @staticmethod
+    def name(question) -> str:
+        return f"q{question.pk}"
+
+    def _add_fields(self, question) -> None:
+        name = self.name(question)
+        common = {"label": question.text, "help_text": question.help_text, "required": False}
+        kind = question.Kind
+        if question.kind == kind.TEXT:
+            field = forms.CharField(
+                max_length=MAX_ANSWER_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), **common
+            )
+        elif question.kind == kind.YES_NO:
+            field = forms.ChoiceField(choices=YES_NO_UNKNOWN, widget=forms.RadioSelect, **common)
+        elif question.kind == kind.DATETIME:
+            field = MomentField(
+                widget=LocalDateTimeInput(),
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+                error_messages={"invalid": _("Enter a date and time, such as 2026-11-25 09:40.")},
+                **common,
+            )
+            self.fields[f"{name}_zone"] = forms.ChoiceField(
+                label=_("Time zone of that time"),
+                choices=TIME_ZONES,
+                initial="UTC",
+                required=False,
+            )
+        elif question.kind == kind.NUMBER:
+            field = forms.IntegerField(
+                min_value=0,
+                max_value=MAX_RECORDS,
+                error_messages={"invalid": _("Enter a whole number, such as 1200.")},
+                **common,
+            )
+        elif question.kind == kind.CHOICE:
+            field = forms.ChoiceField(
+                choices=[("", "—"), *((choice, choice) for choice in question.choices)], **common
+            )
+        elif question.kind == kind.DATA_ASSETS:
+            field = forms.MultipleChoiceField(
+                choices=[(pk, asset.name) for pk, asset in self.assets.items()],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": NOT_AN_ASSET_OF_OURS},
+                **common,
+            )
+        else:
+            field = forms.FileField(allow_empty_file=True, **common)
+        self.fields[name] = field
+        if question.kind == kind.DATA_ASSETS:
+            for pk, asset in self.assets.items():
+                self.fields[f"{name}_records_{pk}"] = forms.IntegerField(
+                    label=_("Records of “%(asset)s” reached") % {"asset": asset.name},
+                    required=False,
+                    min_value=0,
+                    max_value=MAX_RECORDS,
+                    error_messages={"invalid": _("Enter a whole number, such as 1200.")},
+                )
+
+    def _initial_from(self, answers: dict) -> dict:
+        initial = {}
+        for question in self.questions:
+            value = answers.get(str(question.pk))
+            name = self.name(question)
+            if value in (None, "", []):
+                continue
+            if question.kind == question.Kind.DATETIME:
+                initial[name] = value.get("local", "")[:16]
+                initial[f"{name}_zone"] = value.get("zone", "UTC")
+            elif question.kind == question.Kind.DATA_ASSETS:
+                initial[name] = [str(asset["id"]) for asset in value]
+                for asset in value:
+                    initial[f"{name}_records_{asset['id']}"] = asset.get("records")
+            elif question.kind != question.Kind.FILE:
+                initial[name] = value
+        return initial
+
+    def question_fields(self):
+        """Per question, its bound fields in the order a vendor reads them."""
+        rows = []
+        for question in self.questions:
+            name = self.name(question)
+            extra = [self[key] for key in self.fields if key.startswith(f"{name}_")]
+            rows.append((question, self[name], extra))
+        return rows
+
+    @property
+    def submitting(self) -> bool:
+        return self.cleaned_data.get("action") == "submit"
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = self.name(question)
+            if question.kind == question.Kind.DATETIME and cleaned.get(name):
+                zone = cleaned.get(f"{name}_zone") or "UTC"
+                local = timezone.make_naive(cleaned[name])
+                moment = timezone.make_aware(local, ZoneInfo(zone))
+                if moment > timezone.now() + CLOCK_SKEW:
+                    self.add_error(name, AWARE_IN_FUTURE)
+                cleaned[name] = moment
+        if cleaned.get("action") == "submit":
+            for question in self.questions:
+                name = self.name(question)
+                missing = cleaned.get(name) in (None, "", [])
+                if question.required and missing and name not in self.errors:
+                    self.add_error(name, ANSWER_NEEDED)
+            if not cleaned.get("respondent_name", "").strip():
+                self.add_error("respondent_name", _("Give your name: it goes with your answers."))
+            if not cleaned.get("respondent_email"):
+                self.add_error(
+                    "respondent_email", _("Give your email, so that we can reply about them.")
+                )
+        return cleaned
+
+    def answers(self) -> dict:
+        """The answers as JSON values, keyed by question id; files are left to ``uploads()``."""
+        answers = {}
+        for question in self.questions:
+            name = self.name(question)
+            value = self.cleaned_data.get(name)
+            if value in (None, "", []) or question.kind == question.Kind.FILE:
+                continue
+            if question.kind == question.Kind.DATETIME:
+                zone = self.cleaned_data.get(f"{name}_zone") or "UTC"
+                value = {
+                    "at": iso_utc(value),
+                    "zone": zone,
+                    "local": value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
+                }
+            elif question.kind == question.Kind.DATA_ASSETS:
+                value = [
+                    {
+                        "id": int(pk),
+                        "name": self.assets[pk].name,
+                        "records": self.cleaned_data.get(f"{name}_records_{pk}"),
+                    }
+                    for pk in value
+                ]
+            answers[str(question.pk)] = value
+        return answers
+
+    def uploads(self) -> dict:
+        return {
+            str(question.pk): self.cleaned_data[self.name(question)]
+            for question in self.questions
+            if question.kind == question.Kind.FILE and self.cleaned_data.get(self.name(question))
+        }

@@ -563,6 +563,13 @@ class TimelineKind(models.TextChoices):
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
     EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence downloaded")
     EVIDENCE_DELETED = "evidence_deleted", _("Evidence deleted")
+    QUESTIONNAIRE_DRAFTED = "questionnaire_drafted", _("Questionnaire drafted")
+    QUESTIONNAIRE_APPROVED = "questionnaire_approved", _("Questionnaire approved")
+    QUESTIONNAIRE_SENT = "questionnaire_sent", _("Questionnaire sent")
+    QUESTIONNAIRE_ANSWERED = "questionnaire_answered", _("Questionnaire answered")
+    QUESTIONNAIRE_CHASED = "questionnaire_chased", _("Questionnaire chased")
+    QUESTIONNAIRE_WITHDRAWN = "questionnaire_withdrawn", _("Questionnaire withdrawn")
+    VENDOR_AWARE_ACCEPTED = "vendor_aware_accepted", _("Vendor-aware time accepted")
 
 
 class TimelineEntryQuerySet(models.QuerySet):
@@ -677,6 +684,8 @@ class NotificationKind(models.TextChoices):
     ENGAGEMENT_PAUSED = "engagement_paused", _("Engagement paused")
     REMINDER = "reminder", _("Reminder")
     ESCALATION = "escalation", _("Escalation")
+    VENDOR_QUESTIONNAIRE = "vendor_questionnaire", _("Questionnaire to a vendor")
+    QUESTIONNAIRE_CHASER = "questionnaire_chaser", _("Questionnaire chaser to a vendor")
 
 
 # Notices that leave the organisation: approved by a person, acknowledged by link.
@@ -731,6 +740,14 @@ class Notification(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    # The questionnaire a vendor is asked (or chased) to answer by this email.
+    questionnaire = models.ForeignKey(
+        "Questionnaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     stakeholder = models.ForeignKey(
         "vendors.Stakeholder",
         on_delete=models.SET_NULL,
@@ -1183,9 +1200,12 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    # Empty for a file a vendor attached to a questionnaire answer (no account):
+    # ``uploaded_by_name`` then says who sent it.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    uploaded_by_name = models.CharField(_("uploaded by"), max_length=300, blank=True)
     uploaded_at = models.DateTimeField()
 
     class Meta:
@@ -1250,3 +1270,309 @@ class TimelineReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.incident_id} to #{self.covers_seq} ({self.status})"
+
+
+# --- vendor questionnaires ---------------------------------------------------------------
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    YES_NO = "yes_no", _("Yes / no / unknown")
+    DATETIME = "datetime", _("Date and time, with its time zone")
+    NUMBER = "number", _("Whole number")
+    CHOICE = "choice", _("One of a list")
+    DATA_ASSETS = "data_assets", _("Our data assets the vendor held (with records reached)")
+    FILE = "file", _("File")
+
+
+class QuestionFeeds(models.TextChoices):
+    """What an answer is offered for on our side (never applied without a person)."""
+
+    NOTHING = "", _("Nothing")
+    VENDOR_AWARE_AT = "vendor_aware_at", _("When the vendor became aware")
+
+
+class QuestionFields(models.Model):
+    """What a question is, shared by a template's question and a sent questionnaire's copy."""
+
+    Kind = QuestionKind
+    Feeds = QuestionFeeds
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help text"), max_length=1_000, blank=True)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind, default=Kind.TEXT)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For “one of a list”: the options, e.g. ["Contained", "Not yet", "Unknown"].'),
+    )
+    required = models.BooleanField(_("answer required"), default=False)
+    feeds = models.CharField(
+        _("offered as"),
+        max_length=32,
+        choices=Feeds,
+        blank=True,
+        default="",
+        help_text=_(
+            "A date-and-time answer can be offered to the commander as the incident's "
+            "“vendor became aware” time."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        if self.kind == QuestionKind.CHOICE:
+            if (
+                not isinstance(self.choices, list)
+                or len(self.choices) < 2
+                or not all(isinstance(c, str) and c.strip() for c in self.choices)
+            ):
+                raise ValidationError(
+                    {"choices": _("List at least two options, as text, for “one of a list”.")}
+                )
+        elif self.choices:
+            raise ValidationError({"choices": _("Only “one of a list” questions have options.")})
+        if self.feeds == QuestionFeeds.VENDOR_AWARE_AT and self.kind != QuestionKind.DATETIME:
+            raise ValidationError(
+                {"feeds": _("Only a date-and-time question can give when the vendor became aware.")}
+            )
+
+
+class QuestionnaireTemplate(models.Model):
+    """Admin-editable questions to ask a breached vendor; the default one is offered first."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="questionnaire_template_one_default",
+                violation_error_message=_("Only one questionnaire can be the default."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionnaireTemplateQuestion(QuestionFields):
+    template = models.ForeignKey(
+        QuestionnaireTemplate, on_delete=models.CASCADE, related_name="questions"
+    )
+
+    class Meta:
+        ordering = ["template", "order", "pk"]
+        verbose_name = _("question")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=QuestionKind.values),
+                name="questionnaire_template_question_kind_valid",
+            ),
+        ]
+
+
+class QuestionnaireStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent, awaiting answers")
+    ANSWERED = "answered", _("Answered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# A vendor may answer (again) while the questionnaire is in these states.
+QUESTIONNAIRE_OPEN_STATUSES = (QuestionnaireStatus.SENT, QuestionnaireStatus.ANSWERED)
+
+
+class Questionnaire(models.Model):
+    """One round of questions to one vendor about one incident, answered through a signed link.
+
+    Its questions are copied from the template when drafted, so that editing
+    a template never changes what a vendor was asked. Follow-up questions are
+    a new round (``follows`` the previous one). The link is a signature of
+    ``nonce`` (``/q/<token>/``), valid ``QUESTIONNAIRE_LINK_DAYS`` after sending.
+    """
+
+    Status = QuestionnaireStatus
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="questionnaires")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="questionnaires")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    follows = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    template = models.ForeignKey(
+        QuestionnaireTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    nonce = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.TextField(blank=True, max_length=2_000)
+    # When the chaser sweep next has something to send (empty once answered,
+    # withdrawn, or past the link's life); kept by the questionnaire services.
+    next_chaser_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=QuestionnaireStatus.values),
+                name="questionnaire_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "vendor", "round"], name="questionnaire_round_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "approved"])
+                | models.Q(status="withdrawn", sent_at__isnull=True)
+                | models.Q(sent_at__isnull=False),
+                name="questionnaire_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The chaser sweep: questionnaires with a chaser due, soonest first.
+            models.Index(
+                fields=["next_chaser_at"],
+                condition=models.Q(next_chaser_at__isnull=False),
+                name="questionnaire_next_chaser_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (round {self.round}) for {self.incident_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """The vendor may still answer (again)."""
+        return self.status in QUESTIONNAIRE_OPEN_STATUSES
+
+
+class QuestionnaireQuestion(QuestionFields):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=QuestionKind.values),
+                name="questionnaire_question_kind_valid",
+            ),
+        ]
+
+
+class QuestionnaireDraft(models.Model):
+    """What the vendor saved without submitting: theirs to change, never on the timeline."""
+
+    questionnaire = models.OneToOneField(
+        Questionnaire, on_delete=models.CASCADE, primary_key=True, related_name="draft"
+    )
+    answers = models.JSONField(default=dict)
+    respondent_name = models.CharField(max_length=200, blank=True)
+    respondent_email = models.CharField(max_length=254, blank=True)
+    saved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Draft answers to questionnaire {self.questionnaire_id}"
+
+
+class QuestionnaireResponse(models.Model):
+    """One submitted version of a vendor's answers, written once beside its timeline entry.
+
+    The entry holds only ``answers_sha256 = sha256_hex(nonce + canonical JSON
+    of the answers)`` (the commitment form of privileged notes, DESIGN.md);
+    these answers and their nonce let anyone check it. Files are in the
+    answers by their SHA-256. A new submission is a new version.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="responses"
+    )
+    version = models.PositiveSmallIntegerField()
+    answers = models.JSONField()
+    nonce = models.CharField(max_length=32)
+    answers_sha256 = models.CharField(max_length=64)
+    respondent_name = models.CharField(max_length=200)
+    respondent_email = models.CharField(max_length=254)
+    submitted_at = models.DateTimeField()
+    entry = models.OneToOneField(
+        TimelineEntry, on_delete=models.PROTECT, related_name="questionnaire_response"
+    )
+
+    objects = TimelineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["questionnaire", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "version"], name="questionnaire_response_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nonce__regex=r"^[0-9a-f]{32}$"),
+                name="questionnaire_response_nonce_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answers v{self.version} to questionnaire {self.questionnaire_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TimelineIsAppendOnly("submitted answers cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TimelineIsAppendOnly("submitted answers cannot be deleted")
+
+
+class QuestionnaireChaser(models.Model):
+    """Chaser number ``number`` of one questionnaire: inserting it succeeds once, and only
+    that insert sends it (the reminders' claim). ``notified`` is False for a chaser the
+    sweep skipped because a later one was already due."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="chasers"
+    )
+    number = models.PositiveSmallIntegerField()
+    escalated = models.BooleanField(default=False)
+    notified = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "number"], name="questionnaire_chaser_once_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chaser {self.number} of questionnaire {self.questionnaire_id}"

@@ -70,6 +70,8 @@ CONTEXT_VARIABLES = {
     "engagement": _("The engagement concerned (engagement-paused notices)."),
     "reason": _("The reason given for the action (engagement-paused notices)."),
     "commander": _("The incident commander's name."),
+    "organisation": _("Who we are (the ORGANISATION_NAME setting)."),
+    "questionnaire_url": _("The vendor's link to the questionnaire (questionnaire emails only)."),
 }
 
 SAMPLE_CONTEXT = {
@@ -88,6 +90,8 @@ SAMPLE_CONTEXT = {
     "engagement": "RLHF annotation programme",
     "reason": "Vendor breach under investigation",
     "commander": "Casey Commander",
+    "organisation": "Lumen Labs",
+    "questionnaire_url": "https://breachdesk.example.com/q/sample/",
 }
 
 

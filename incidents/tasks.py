@@ -56,6 +56,13 @@ def notifications_sweep_task() -> None:
 
 
 @shared_task(expires=50)
+def questionnaires_sweep_task() -> None:
+    from incidents.services.questionnaires import questionnaires_sweep
+
+    questionnaires_sweep()
+
+
+@shared_task(expires=50)
 def deadlines_sweep_task() -> None:
     from incidents.services.reminders import deadlines_sweep
 

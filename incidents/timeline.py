@@ -32,6 +32,7 @@ from incidents.models import (
     IncidentMember,
     Notification,
     PrivilegedText,
+    Questionnaire,
     ScopeItem,
     Task,
     TimelineEntry,
@@ -520,10 +521,12 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
         "content_type": evidence.content_type,
         "uploaded_by": _person(evidence.uploaded_by),
         "uploaded_at": iso_utc(evidence.uploaded_at),
+        # A vendor's file through a questionnaire link: no account, a name.
+        **({"uploaded_by_name": evidence.uploaded_by_name} if evidence.uploaded_by_name else {}),
     }
 
 
-def record_evidence_added(*, evidence: Evidence, actor: User) -> TimelineEntry:
+def record_evidence_added(*, evidence: Evidence, actor: User | None) -> TimelineEntry:
     return _append(
         incident=evidence.incident,
         kind=TimelineEntry.Kind.EVIDENCE_ADDED,
@@ -650,6 +653,166 @@ def record_notification_acknowledged(*, notification: Notification) -> TimelineE
         data={
             "notification": _notice(notification),
             "acknowledged_at": iso_or_none(notification.acknowledged_at),
+        },
+    )
+
+
+# --- vendor questionnaires -------------------------------------------------------------
+
+
+def _questionnaire(questionnaire: Questionnaire) -> dict[str, Any]:
+    return {
+        "id": questionnaire.pk,
+        "title": questionnaire.title,
+        "round": questionnaire.round,
+        "vendor": {"id": questionnaire.vendor_id, "name": questionnaire.vendor.name},
+        "questions": questionnaire.questions.count(),
+    }
+
+
+def _named(questionnaire: Questionnaire) -> str:
+    return (
+        f"questionnaire “{questionnaire.title}” (round {questionnaire.round}) "
+        f"to {questionnaire.vendor.name}"
+    )
+
+
+def record_questionnaire_drafted(*, questionnaire: Questionnaire, actor: User) -> TimelineEntry:
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_DRAFTED,
+        summary=f"Drafted {_named(questionnaire)}",
+        actor=actor,
+        data={
+            "questionnaire": _questionnaire(questionnaire),
+            "questions": list(questionnaire.questions.values_list("text", flat=True)),
+            "follows": questionnaire.follows_id,
+        },
+    )
+
+
+def record_questionnaire_approved(*, questionnaire: Questionnaire, actor: User) -> TimelineEntry:
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_APPROVED,
+        summary=f"{actor.display_name} approved {_named(questionnaire)}",
+        actor=actor,
+        data={"questionnaire": _questionnaire(questionnaire)},
+    )
+
+
+def record_questionnaire_sent(
+    *, questionnaire: Questionnaire, actor: User, notifications: list[Notification]
+) -> TimelineEntry:
+    recipients = ", ".join(n.recipient_email for n in notifications)
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_SENT,
+        summary=f"Queued {_named(questionnaire)} for sending to {recipients}",
+        actor=actor,
+        data={
+            "questionnaire": _questionnaire(questionnaire),
+            "notifications": [_notice(n) for n in notifications],
+        },
+    )
+
+
+def record_questionnaire_answered(
+    *,
+    questionnaire: Questionnaire,
+    version: int,
+    answers_sha256: str,
+    files: list[dict[str, Any]],
+    respondent_name: str,
+    respondent_email: str,
+) -> TimelineEntry:
+    """The vendor's answers, committed to by their hash; the answers sit beside it in their table.
+
+    ``answers_sha256`` is ``sha256_hex(nonce + canonical JSON of the answers)``
+    (DESIGN.md's form for privileged notes); files are named by their SHA-256.
+    """
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_ANSWERED,
+        summary=(
+            f"{respondent_name} <{respondent_email}> submitted answers (version {version}) "
+            f"to {_named(questionnaire)}"
+        ),
+        actor=None,
+        data={
+            "questionnaire": _questionnaire(questionnaire),
+            "version": version,
+            "answers_sha256": answers_sha256,
+            "files": files,
+            "respondent": {"name": respondent_name, "email": respondent_email},
+        },
+    )
+
+
+def record_questionnaire_chased(
+    *,
+    questionnaire: Questionnaire,
+    number: int,
+    escalated: bool,
+    notifications: list[Notification],
+    commander_told: bool,
+) -> TimelineEntry:
+    recipients = ", ".join(n.recipient_email for n in notifications) or "nobody with an email"
+    summary = f"Chaser {number} for {_named(questionnaire)} queued to {recipients}"
+    if escalated:
+        summary += "; escalated to the vendor's other contacts"
+    if commander_told:
+        summary += "; the commander is told it is still unanswered"
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_CHASED,
+        summary=summary,
+        actor=None,
+        data={
+            "questionnaire": _questionnaire(questionnaire),
+            "number": number,
+            "escalated": escalated,
+            "commander_told": commander_told,
+            "notifications": [_notice(n) for n in notifications],
+        },
+    )
+
+
+def record_questionnaire_withdrawn(
+    *, questionnaire: Questionnaire, actor: User, reason: str
+) -> TimelineEntry:
+    return _append(
+        incident=questionnaire.incident,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_WITHDRAWN,
+        summary=f"Withdrew {_named(questionnaire)}. Reason: {reason}",
+        actor=actor,
+        data={"questionnaire": _questionnaire(questionnaire), "reason": reason},
+    )
+
+
+def record_vendor_aware_accepted(
+    *,
+    incident: Incident,
+    actor: User,
+    previous: datetime | None,
+    questionnaire: Questionnaire,
+    version: int,
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.VENDOR_AWARE_ACCEPTED,
+        summary=(
+            f"Accepted the vendor's answer as when it became aware: "
+            f"{plain_utc(incident.vendor_aware_at)} "
+            f"(was {plain_utc(previous) if previous else 'not set'}), from "
+            f"{_named(questionnaire)}, version {version}"
+        ),
+        actor=actor,
+        data={
+            "vendor_aware_at": iso_or_none(incident.vendor_aware_at),
+            "previous": iso_or_none(previous),
+            "questionnaire": _questionnaire(questionnaire),
+            "version": version,
         },
     )
 

@@ -6,6 +6,7 @@ from incidents.views import (
     lists,
     notifications,
     playbook_tasks,
+    questionnaires,
     timeline,
     triage,
     workflow,
@@ -170,6 +171,40 @@ legal_urls = [
     ),
 ]
 
+questionnaire_urls = [
+    path("<str:reference>/questionnaires/", questionnaires.questionnaires, name="questionnaires"),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/",
+        questionnaires.questionnaire_detail,
+        name="questionnaire",
+    ),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/approve/",
+        questionnaires.questionnaire_approve,
+        name="questionnaire-approve",
+    ),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/send/",
+        questionnaires.questionnaire_send,
+        name="questionnaire-send",
+    ),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/accept-aware/",
+        questionnaires.questionnaire_accept_aware,
+        name="questionnaire-accept-aware",
+    ),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/follow-up/",
+        questionnaires.questionnaire_follow_up,
+        name="questionnaire-follow-up",
+    ),
+    path(
+        "<str:reference>/questionnaires/<int:questionnaire_id>/withdraw/",
+        questionnaires.questionnaire_withdraw,
+        name="questionnaire-withdraw",
+    ),
+]
+
 urlpatterns = (
     incident_urls
     + member_urls
@@ -179,4 +214,5 @@ urlpatterns = (
     + deadline_urls
     + timeline_urls
     + legal_urls
+    + questionnaire_urls
 )

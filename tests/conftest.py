@@ -569,6 +569,27 @@ def build_scripted() -> Scripted:
         upload=SimpleUploadedFile("notice.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
     report = services.timeline_report_request(incident=incident, actor=users["legal"])
+    # A questionnaire sent to the vendor (its link answers anyone), and a second one
+    # approved but not sent (what the hostile corpus withdraws, leaving the first open).
+    from incidents.questionnaire_templates import ensure_default_questionnaire
+    from incidents.selectors.questionnaires import questionnaire_token
+    from incidents.services import questionnaires as questionnaire_services
+
+    questionnaire = questionnaire_services.questionnaire_draft(
+        incident=incident,
+        actor=users["commander"],
+        vendor=incident.vendors.get(),
+        template=ensure_default_questionnaire(),
+    )
+    questionnaire_services.questionnaire_approve(questionnaire=questionnaire, actor=users["legal"])
+    questionnaire_services.questionnaire_send(questionnaire=questionnaire, actor=users["commander"])
+    second = questionnaire_services.questionnaire_draft(
+        incident=incident,
+        actor=users["commander"],
+        vendor=incident.vendors.get(),
+        template=ensure_default_questionnaire(),
+    )
+    questionnaire_services.questionnaire_approve(questionnaire=second, actor=users["legal"])
     TimelineReport.objects.filter(pk=report.pk).update(
         status=TimelineReport.Status.READY,
         file=default_storage.save("timeline-reports/scripted.pdf", ContentFile(b"%PDF-1.4\n")),
@@ -598,5 +619,7 @@ def build_scripted() -> Scripted:
         "ack_token": ack_token(sent.ack_nonce),
         "report_id": report.pk,
         "evidence_id": evidence.pk,
+        "questionnaire_id": questionnaire.pk,
+        "questionnaire_token": questionnaire_token(questionnaire.nonce),
     }
     return Scripted(incident, personas, ids)

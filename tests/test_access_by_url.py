@@ -46,6 +46,7 @@ ADMIN = "admin"
 RULES = {
     "healthz": PUBLIC,
     "ack": PUBLIC,
+    "questionnaire-answer": PUBLIC,
     "login": PUBLIC,
     "home": ACCOUNT,
     "preferences": ACCOUNT,
@@ -100,6 +101,13 @@ RULES = {
     "incidents:deadlines-recompute": INCIDENT_POST,
     "incidents:deadline-met": INCIDENT_POST,
     "incidents:deadline-waive": INCIDENT_POST,
+    "incidents:questionnaires": INCIDENT_FORM,
+    "incidents:questionnaire": INCIDENT,
+    "incidents:questionnaire-approve": INCIDENT_POST,
+    "incidents:questionnaire-send": INCIDENT_POST,
+    "incidents:questionnaire-accept-aware": INCIDENT_POST,
+    "incidents:questionnaire-follow-up": INCIDENT_POST,
+    "incidents:questionnaire-withdraw": INCIDENT_POST,
     "vendors:list": INVENTORY_READ,
     "vendors:detail": INVENTORY_READ,
     "vendors:asset-list": INVENTORY_READ,
@@ -142,6 +150,8 @@ SLUGS = {
 CONTACTS = {
     "vendors:stakeholder-contact-delete": "stakeholder_contact_id",
 }
+# The signed links: a partner's acknowledgement, a vendor's questionnaire.
+TOKENS = {"questionnaire-answer": "questionnaire_token"}
 
 # --- the visitors ---------------------------------------------------------------------------
 
@@ -230,7 +240,8 @@ def url_for(name: str, ids: dict) -> str:
         "pk": ids["engagement_id"],
         "access_id": ids["access_id"],
         "kind": "vendors",
-        "token": ids["ack_token"],
+        "token": ids[TOKENS.get(name, "ack_token")],
+        "questionnaire_id": ids["questionnaire_id"],
         "report_id": ids["report_id"],
         "evidence_id": ids["evidence_id"],
     }

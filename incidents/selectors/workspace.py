@@ -34,6 +34,7 @@ from incidents.models import (
 )
 from incidents.permissions import Abilities, abilities_for
 from incidents.selectors.access import incident_get_for_user, visible_incidents
+from incidents.selectors.questionnaires import incident_questionnaires
 from incidents.selectors.scope import held_assets, incident_scope_items, summarise_scope
 from vendors.models import Engagement
 
@@ -431,6 +432,11 @@ def notifications_panel(ws: Workspace) -> dict:
             for n in notifications
         ),
     }
+
+
+@panel("questionnaires")
+def questionnaires_panel(ws: Workspace) -> dict:
+    return {"questionnaire_views": incident_questionnaires(incident=ws.incident)}
 
 
 @panel("members")

@@ -2,6 +2,8 @@
 
 The modules, in layers (a module uses only those below it; none uses one above):
 
+- ``questionnaires`` (vendor questionnaires: draft, approve, send, answer,
+  chase, withdraw; accepting what the answers offer)
 - ``incidents`` (open, phases, command, team, notes), ``triage`` (pause,
   resume, scope review), ``exports``, ``evidence``
 - ``legal_hold`` (place, lift; the check every deletion makes)

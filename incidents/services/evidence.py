@@ -10,6 +10,7 @@ import hashlib
 import logging
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from uuid import UUID
 
@@ -120,6 +121,54 @@ def _check_may_handle(incident: Incident, actor: User) -> None:
         raise PermissionDenied(EVIDENCE_REFUSED)
 
 
+@dataclass(frozen=True)
+class StoredUpload:
+    """A checked upload, already written to storage under ``stored``; not yet evidence."""
+
+    stored: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def evidence_store_upload(*, incident: Incident, upload: UploadedFile) -> StoredUpload:
+    """Check an upload as evidence (name, size, sniffed type), hash it and store it.
+
+    The evidence pipeline's first half, shared by our own uploads and a
+    vendor's files on a questionnaire: the caller records the row (and its
+    timeline entry) and must delete ``stored`` again if it cannot. Raises
+    ValidationError for an empty, too large (``settings.EVIDENCE_MAX_MB``),
+    badly named or mistyped file.
+    """
+    name = clean_file_name(upload.name)
+    limit = settings.EVIDENCE_MAX_MB
+    if not upload.size:
+        raise ValidationError({"file": [FILE_EMPTY]})
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError({"file": [FILE_TOO_LARGE.format(size=upload.size, limit=limit)]})
+    upload.seek(0)
+    content_type = sniff_content_type(upload.read(SNIFF_BYTES), file_name=name)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = default_storage.save(f"evidence/{incident.pk}/{uuid.uuid4().hex}", upload)
+    return StoredUpload(
+        stored=stored,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def evidence_discard_stored(stored: str) -> None:
+    """Remove a stored upload whose row could not be written (nothing is half-stored)."""
+    default_storage.delete(stored)
+
+
 def evidence_add(
     *,
     incident: Incident,
@@ -139,35 +188,46 @@ def evidence_add(
     is deleted again).
     """
     _check_may_handle(incident, actor)
-    name = clean_file_name(upload.name)
-    limit = settings.EVIDENCE_MAX_MB
-    if not upload.size:
-        raise ValidationError({"file": [FILE_EMPTY]})
-    if upload.size > limit * 1024 * 1024:
-        raise ValidationError({"file": [FILE_TOO_LARGE.format(size=upload.size, limit=limit)]})
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(SNIFF_BYTES), file_name=name)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    stored = default_storage.save(f"evidence/{incident.pk}/{uuid.uuid4().hex}", upload)
+    upload_ = evidence_store_upload(incident=incident, upload=upload)
     try:
         return _evidence_record(
             incident=incident,
             actor=actor,
-            stored=stored,
-            original_name=name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
+            stored=upload_.stored,
+            original_name=upload_.original_name,
+            content_type=upload_.content_type,
+            size=upload_.size,
+            sha256=upload_.sha256,
             description=description.strip()[:500],
             submission_token=submission_token,
         )
     except BaseException:
-        default_storage.delete(stored)
+        evidence_discard_stored(upload_.stored)
         raise
+
+
+def evidence_record_vendor_file(
+    *, incident: Incident, upload: StoredUpload, uploaded_by_name: str, description: str
+) -> Evidence:
+    """A vendor's stored file as evidence, with its timeline entry, in the caller's transaction.
+
+    The caller holds the incident locked (``lock_incident``); the vendor has
+    no account, so ``uploaded_by_name`` says who sent it.
+    """
+    evidence = Evidence.objects.create(
+        incident=incident,
+        file=upload.stored,
+        original_name=upload.original_name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        description=description[:500],
+        uploaded_by=None,
+        uploaded_by_name=uploaded_by_name[:300],
+        uploaded_at=timezone.now(),
+    )
+    timeline.record_evidence_added(evidence=evidence, actor=None)
+    return evidence
 
 
 @transaction.atomic(durable=True)

@@ -112,6 +112,7 @@ def notice_context(
     engagement: Engagement | None = None,
     reason: str = "",
     facts: NoticeFacts | None = None,
+    questionnaire_url: str = "",
 ) -> dict[str, str]:
     """The documented variables (notices.CONTEXT_VARIABLES), filled for this incident.
 
@@ -154,6 +155,8 @@ def notice_context(
         "engagement": engagement.name if engagement else "",
         "reason": reason,
         "commander": incident.commander.display_name,
+        "organisation": settings.ORGANISATION_NAME,
+        "questionnaire_url": questionnaire_url,
     }
 
 
@@ -180,6 +183,7 @@ def compose_notice(
     stakeholder: Stakeholder | None = None,
     template: EmailTemplate | None = None,
     facts: NoticeFacts | None = None,
+    questionnaire=None,
     **context_extra,
 ) -> Notification:
     """A new Notification row (``status`` as given) from the kind's template and the facts.
@@ -217,6 +221,7 @@ def compose_notice(
             incident=incident,
             kind=kind,
             stakeholder=stakeholder,
+            questionnaire=questionnaire,
             recipient_name=fit(recipient_name, RECIPIENT_NAME_LENGTH),
             recipient_email=recipient_email,
             subject=subject,
@@ -242,7 +247,14 @@ def _saved(notification: Notification) -> Notification:
     would cost a query each, per notice.
     """
     notification.full_clean(
-        exclude=["incident", "stakeholder", "created_by", "edited_by", "approved_by"],
+        exclude=[
+            "incident",
+            "stakeholder",
+            "questionnaire",
+            "created_by",
+            "edited_by",
+            "approved_by",
+        ],
         validate_unique=False,
         validate_constraints=False,
     )

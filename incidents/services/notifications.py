@@ -222,6 +222,11 @@ def notification_approve(*, notification: Notification, actor: User) -> Notifica
     return notification
 
 
+def queue_for_sending(notifications: list[Notification]) -> None:
+    """Queue rows composed in the caller's transaction; they are published after it commits."""
+    _queue(notifications)
+
+
 def _queue(notifications: list[Notification]) -> None:
     """Mark rows queued and publish their send tasks once this transaction commits."""
     now = timezone.now()

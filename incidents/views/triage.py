@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
 from incidents.forms import PauseForm, ResumeApprovalForm, ScopeMarkForm
+from incidents.selectors.questionnaires import vendor_reports
 from incidents.views.responses import attach, form_action
 
 # Pausing completes the "pause engagements" task, tells the owners (notices)
@@ -56,7 +57,7 @@ def pause_approve_resume(request: HtmxHttpRequest, reference: str, pause_id: int
 # --- the scope review -------------------------------------------------------------------------
 
 
-def _scope_form(asset, item, data=None) -> ScopeMarkForm:
+def _scope_form(asset, item, data=None, report=None) -> ScopeMarkForm:
     """One row's form; the page names its fields ``asset-<id>-status`` and so on.
 
     The whole page is one form, so each row's fields carry the asset's id. A
@@ -65,18 +66,24 @@ def _scope_form(asset, item, data=None) -> ScopeMarkForm:
     prefix = f"asset-{asset.pk}"
     if data is not None and f"{prefix}-status" not in data and "status" in data:
         data = {f"{prefix}-{name}": data.get(name, "") for name in ScopeMarkForm.base_fields}
-    return ScopeMarkForm(data, prefix=prefix, item=item)
+    return ScopeMarkForm(data, prefix=prefix, item=item, report=report)
 
 
 def _scope_page(request, ws, *, bound=None, page_errors=(), status=200):
     """The scope review; ``bound`` holds the posted forms of the rows to show again, by asset id."""
     rows = selectors.scope_rows(incident=ws.incident)
+    reports = vendor_reports(incident=ws.incident)
     bound = bound or {}
     items = [item for _, item in rows if item]
     context = {
         "incident": ws.incident,
         "rows": [
-            (asset, item, bound.get(asset.pk) or _scope_form(asset, item)) for asset, item in rows
+            (
+                asset,
+                item,
+                bound.get(asset.pk) or _scope_form(asset, item, report=reports.get(asset.pk)),
+            )
+            for asset, item in rows
         ],
         "abilities": ws.abilities,
         "scope": selectors.summarise_scope(items, len(rows)),
@@ -130,7 +137,11 @@ def scope_review_mark_all(request: HtmxHttpRequest, reference: str) -> HttpRespo
     """
     ws = selectors.workspace_for(user=request.user, reference=reference)
     rows = selectors.scope_rows(incident=ws.incident)
-    forms = {asset.pk: _scope_form(asset, item, request.POST) for asset, item in rows}
+    reports = vendor_reports(incident=ws.incident)
+    forms = {
+        asset.pk: _scope_form(asset, item, request.POST, report=reports.get(asset.pk))
+        for asset, item in rows
+    }
     changed = {pk: form for pk, form in forms.items() if form.has_changed()}
     page_errors: list[str] = []
     # A list, not a generator: every changed row is validated, so all errors show at once.

@@ -129,3 +129,35 @@ def test_a_sweep_under_one_second_stops_start_up(tmp_path):
 
     assert result.returncode != 0
     assert "SWEEP_SECONDS=0 must be at least 1" in result.stderr
+
+
+def test_a_questionnaire_chaser_interval_of_zero_stops_start_up(tmp_path):
+    result = run_manage(
+        "check",
+        env={"DEBUG": "1", "QUESTIONNAIRE_CHASER_HOURS": "0", "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode != 0
+    assert "QUESTIONNAIRE_CHASER_HOURS=0 must be from 1 to 720" in result.stderr
+
+
+def test_beat_sweeps_questionnaire_chasers_and_the_cache_follows_redis(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CELERY_BEAT_SCHEDULE['sweep-questionnaire-chasers']['task'], "
+        "settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1], "
+        "settings.QUESTIONNAIRE_CHASER_HOURS)",
+        env={
+            "DEBUG": "1",
+            "DATA_DIR": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:6379/12",
+            "QUESTIONNAIRE_CHASER_HOURS": "6",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "incidents.tasks.questionnaires_sweep_task RedisCache 6"
+    )

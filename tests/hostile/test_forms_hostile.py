@@ -54,6 +54,9 @@ FORMLESS = {
     "vendors:stakeholder-contact-delete": "a button",
     "vendors:engagement-access-delete": "a button",
     "incidents:evidence-download": "a button: records who takes a copy, then streams the file",
+    "incidents:questionnaire-approve": "a button",
+    "incidents:questionnaire-send": "a button",
+    "incidents:questionnaire-accept-aware": "a button: takes the vendor's own answer",
     "vendors:import": "a CSV file and a kind: tests/hostile/test_import_hostile.py",
     "vendors:import-confirm": "the preview's token: tests/hostile/test_import_hostile.py",
 }
@@ -199,6 +202,7 @@ def _valid(scripted) -> dict[str, dict[str, str]]:
             "filed_at": "2026-03-02T08:00",
         },
         "incidents:member-add": {"user": str(users["other-commander"].pk)},
+        "incidents:questionnaires": {"vendor": str(incident.vendors.get().pk)},
         "incidents:scope-mark": {"status": "suspected"},
         "incidents:scope-mark-all": {"status": "suspected"},
         "password_change": {
@@ -414,6 +418,10 @@ def _url(url_name: str, scripted) -> str:
     pending = incident.deadlines.filter(status=Deadline.Status.PENDING).first()
     if pending is not None:
         ids["deadline_id"] = pending.pk
+    # Withdraw a questionnaire not yet sent, so that the sent one's link stays open.
+    unsent = incident.questionnaires.filter(status__in=["draft", "approved"]).order_by("pk")
+    if url_name == "incidents:questionnaire-withdraw" and unsent.exists():
+        ids["questionnaire_id"] = unsent.first().pk
     return url_for(url_name, ids)
 
 
@@ -425,6 +433,12 @@ def _after_pages(url_name: str, scripted) -> list[str]:
             url_for("incidents:timeline", scripted.ids),
         ]
     return []
+
+
+@pytest.fixture(autouse=True)
+def _no_flood_limit(settings):
+    """The corpus is a flood from one questionnaire link by design; its limit has its own test."""
+    settings.QUESTIONNAIRE_POSTS_PER_HOUR = 1_000_000
 
 
 # --- the tests -----------------------------------------------------------------------------------
