@@ -133,6 +133,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form templates through Jinja2 where Django ships them (breachdesk/form_renderer.py).
+FORM_RENDERER = "breachdesk.form_renderer.FormRenderer"
 
 # Database. SQLite runs in IMMEDIATE mode with a busy timeout so that writers
 # queue up instead of failing, which keeps select_for_update()'s guarantee

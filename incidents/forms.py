@@ -60,8 +60,10 @@ class PersonPicker(forms.Select):
         # own check, which refuses it; a query with it would fail first.
         chosen = [v for v in value if str(v).isdigit() and not _is_out_of_range_id(queryset, v)]
         people = list(queryset[:PICKER_SHOWN])
-        shown = {person.pk for person in people}
-        people += [p for p in queryset.filter(pk__in=chosen) if p.pk not in shown]
+        shown = {str(person.pk) for person in people}
+        # The chosen person is usually among those shown: no second query then.
+        if missing := [v for v in chosen if str(v) not in shown]:
+            people += list(queryset.filter(pk__in=missing))
         self.choices = [("", self.choices.field.empty_label or "—")] + [
             (person.pk, person.display_name) for person in people
         ]

@@ -44,8 +44,9 @@ def countdown(due, now):
     if due is None:
         return ""
     remaining = due - now
-    exact = date_format(localtime(due), "DATETIME_FORMAT")
-    zone = localtime(due).tzname()
+    local = localtime(due)
+    exact = date_format(local, "DATETIME_FORMAT")
+    zone = local.tzname()
     if remaining.total_seconds() < 0:
         css, icon = "badge-overdue", "⚠"
         text = _("overdue by %(span)s") % {"span": duration(remaining)}

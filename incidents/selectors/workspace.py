@@ -329,16 +329,18 @@ def phase_panel(ws: Workspace) -> dict:
         "next_phase_label": Incident.Phase(incident.next_phase).label
         if incident.next_phase
         else "",
-        "open_required": list(
-            incident.tasks.filter(
-                phase=incident.phase, required=True, status=Task.Status.OPEN
-            ).values_list("title", flat=True)
-        ),
-        "open_deadlines_on_close": list(
-            incident.deadlines.filter(status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED])
-            .exclude(rule_id__in=SETTLED_BY_FACTS)
-            .values_list("citation", flat=True)
-        )
+        # From the tasks and deadlines the page reads anyway, not a query each.
+        "open_required": [
+            task.title
+            for task in ws.tasks
+            if task.phase == incident.phase and task.required and task.status == Task.Status.OPEN
+        ],
+        "open_deadlines_on_close": [
+            deadline.citation
+            for deadline in ws.deadlines
+            if deadline.status in (Deadline.Status.PENDING, Deadline.Status.MISSED)
+            and deadline.rule_id not in SETTLED_BY_FACTS
+        ]
         if closing
         else [],
     }

@@ -306,5 +306,6 @@ def notification_queue_internal(
             actor=actor,
             engagement=context_extra.get("engagement"),
         )
-    _queue([notification])
+    # Composed as queued, with nothing published yet: only the publishing is left.
+    transaction.on_commit(lambda: publish_sends([notification.pk]))
     return notification

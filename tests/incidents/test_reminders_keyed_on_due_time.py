@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import services
@@ -315,6 +317,33 @@ def test_a_sweep_with_nothing_due_runs_the_same_two_queries_however_many_deadlin
 
     with django_assert_max_num_queries(2):
         services.deadlines_sweep(now=quiet)
+
+
+# Queries one due deadline may cost: its reads, one insert of its claim rows,
+# the notice and its timeline entry (issue 14: it was 26, three per claim row).
+QUERIES_PER_DUE_DEADLINE = 18
+
+
+def _sweep_counted(commander, vendor, clock, count):
+    """Sweep ``count`` incidents' due reminders at once: (deadlines reminded, queries run)."""
+    exposed = [_exposed_incident(commander, vendor) for _ in range(count)]
+    at = _helix(exposed[0]).due_at - timedelta(hours=23)
+    clock.move_to(at)
+    with CaptureQueriesContext(connection) as queries:
+        report = services.deadlines_sweep(now=at)
+    return report.deadlines, len(queries)
+
+
+def test_a_sweep_costs_a_bounded_number_of_queries_per_due_deadline(
+    commander, breached_vendor, clock
+):
+    few, few_queries = _sweep_counted(commander, breached_vendor, clock, 1)
+    Deadline.objects.update(next_reminder_at=None)
+
+    many, many_queries = _sweep_counted(commander, breached_vendor, clock, 4)
+
+    assert many > few
+    assert (many_queries - few_queries) <= QUERIES_PER_DUE_DEADLINE * (many - few)
 
 
 def test_a_sweep_with_nothing_due_locks_no_incident(reminded_a_day_ahead, monkeypatch):
