@@ -36,5 +36,6 @@ urlpatterns = [
     path("accounts/preferences/calendar-key/", views.calendar_key_rotate, name="calendar-key"),
     path("incidents/", include("incidents.urls")),
     path("vendors/", include("vendors.urls")),
+    path("api/v1/", include("breachdesk.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,101 @@
+"""What every API view shares: the door (token or session, a role), errors in the pages' words,
+ETags on details, and cursor pages."""
+
+import hashlib
+import json
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, generics, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from breachdesk.api.forms import NON_FIELD
+from breachdesk.submissions import AlreadySubmitted
+
+ALREADY_DONE = _("This was done already.")
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the record's state refuses it (409): a workflow move, a repeat."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = ALREADY_DONE
+    default_code = "conflict"
+
+
+def _validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            (NON_FIELD if field == "__all__" else field): list(messages)
+            for field, messages in exc.message_dict.items()
+        }
+    return {NON_FIELD: list(exc.messages)}
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus the domain's own refusals in their own words.
+
+    A service's ValidationError is a 400 naming its fields, a PermissionDenied
+    a 403 with the service's message (DRF's own would replace it with a
+    generic one), a form sent twice (``AlreadySubmitted``) a 409.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_validation_detail(exc))
+    elif isinstance(exc, PermissionDenied) and str(exc):
+        exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, AlreadySubmitted):
+        exc = Conflict(str(exc))
+    return exception_handler(exc, context)
+
+
+class NoPageLoginMixin:
+    """API views answer for themselves (401, 403 in JSON), never with the sign-in page.
+
+    ``LoginRequiredMiddleware`` and ``RoleRequiredMiddleware`` send a page
+    visitor to sign in or to ask for a role; an API client has a token the
+    middleware cannot see, so the view's own authentication and permission
+    classes decide (``REST_FRAMEWORK`` in settings).
+    """
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+
+class ApiView(NoPageLoginMixin, APIView):
+    pass
+
+
+class ApiListView(NoPageLoginMixin, generics.ListAPIView):
+    pass
+
+
+def etag_of(data) -> str:
+    """A strong ETag for a representation: SHA-256 of its canonical JSON."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def detail_response(request, data) -> Response:
+    """``data`` with its ETag; 304 and no body when the client's copy (If-None-Match) is current."""
+    etag = etag_of(data)
+    wanted = request.headers.get("If-None-Match", "")
+    if etag in {tag.strip() for tag in wanted.split(",")} or wanted.strip() == "*":
+        response = Response(status=status.HTTP_304_NOT_MODIFIED)
+    else:
+        response = Response(data)
+    response["ETag"] = etag
+    return response
+
+
+class Cursor(CursorPagination):
+    """Cursor pages of 50 (``?cursor=``), stable while rows are added; ``?page_size=`` up to 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-pk"
