@@ -6,6 +6,8 @@ calls one service, which checks its own permission (403 in the service's
 words). Privileged notes' text is given to Legal only, as on the pages.
 """
 
+import uuid
+
 from django import forms
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -220,7 +222,11 @@ class IncidentList(ApiListView):
         # As on the page: who may open one is decided before the form is read.
         if not may_command(request.user):
             raise PermissionDenied(CANNOT_OPEN)
-        form = valid_form(IncidentOpenForm(form_data(IncidentOpenForm, request.data)))
+        data = form_data(IncidentOpenForm, request.data)
+        # The page's form always carries a one-time token; an API client may send its
+        # own (a retry then opens nothing twice), or none.
+        data.setdefault("submission_token", str(uuid.uuid4()))
+        form = valid_form(IncidentOpenForm(data))
         incident = services.incident_open(actor=request.user, **_open_kwargs(form.cleaned_data))
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
