@@ -374,7 +374,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["breachdesk.api.permissions.HasRole"],
+    "SERVE_PERMISSIONS": [
+        "breachdesk.api.permissions.HasRole",
+        "breachdesk.api.permissions.TokenMayWrite",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

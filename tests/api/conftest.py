@@ -31,3 +31,69 @@ def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+PERSONAS = (
+    "anonymous",
+    "expired",
+    "revoked",
+    "no_role",
+    "viewer",
+    "responder",
+    "outsider",
+    "legal",
+    "read_only",
+    "commander_nonmember",
+    "staff",
+)
+
+
+@pytest.fixture(scope="module")
+def seeded_api(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The scripted demo and a token per persona, built once for the module and rolled back.
+
+    ``tokens`` maps each of ``PERSONAS`` to the token it sends (None: no header):
+    ``expired`` and ``revoked`` are the responder's, ended; ``read_only`` is Legal's.
+    """
+    import time_machine
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from breachdesk.models import ApiToken
+    from tests.conftest import FROZEN_NOW, build_scripted
+
+    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, PASSWORD_HASHERS=fast_hashing, MEDIA_ROOT=media),
+    ):
+        atomic = transaction.atomic()
+        # As Django's TestCase marks its class-wide atomic: durable blocks may nest in it.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        try:
+            with time_machine.travel(FROZEN_NOW, tick=False):
+                scripted = build_scripted()
+                people = scripted.personas
+                tokens = {
+                    name: token_for(user)
+                    for name, user in people.items()
+                    if user is not None
+                }
+                tokens["anonymous"] = None
+                tokens["read_only"] = token_for(people["legal"], read_only=True)
+                expired, tokens["expired"] = api_token_create(
+                    user=people["responder"], name="expired", lifetime_days=7, read_only=False
+                )
+                ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+                revoked, tokens["revoked"] = api_token_create(
+                    user=people["responder"], name="revoked", lifetime_days=7, read_only=False
+                )
+                ApiToken.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+            scripted.tokens = tokens
+            yield scripted
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
