@@ -102,7 +102,9 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Deadline
@@ -129,7 +131,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    stakeholder = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    stakeholder = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Notification

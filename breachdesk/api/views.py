@@ -40,7 +40,8 @@ def api_exception_handler(exc, context):
 
     A service's ValidationError is a 400 naming its fields, a PermissionDenied
     a 403 with the service's message (DRF's own would replace it with a
-    generic one), a form sent twice (``AlreadySubmitted``) a 409.
+    generic one), a form sent twice (``AlreadySubmitted``) a 409, and a body
+    that is not JSON a 400 shaped like any other (``non_field_errors``).
     """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_validation_detail(exc))
@@ -48,6 +49,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, AlreadySubmitted):
         exc = Conflict(str(exc))
+    elif isinstance(exc, exceptions.ParseError):
+        # Every 400 has one shape: a body that is not JSON is a field error of the whole.
+        exc = exceptions.ValidationError({NON_FIELD: [str(exc.detail)]})
     return exception_handler(exc, context)
 
 
