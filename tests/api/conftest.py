@@ -52,7 +52,8 @@ PERSONAS = (
 def seeded_api(django_db_setup, django_db_blocker, tmp_path_factory):
     """The scripted demo and a token per persona, built once for the module and rolled back.
 
-    ``tokens`` maps each of ``PERSONAS`` to the token it sends (None: no header):
+    ``tokens`` maps each of ``PERSONAS``, and ``commander`` (the demo incident's),
+    to the token it sends (None: no header):
     ``expired`` and ``revoked`` are the responder's, ended; ``read_only`` is Legal's.
     """
     import time_machine
@@ -60,7 +61,7 @@ def seeded_api(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test import override_settings
     from django.utils import timezone
 
-    from breachdesk.models import ApiToken
+    from breachdesk.models import ApiToken, User
     from tests.conftest import FROZEN_NOW, build_scripted
 
     fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -83,6 +84,8 @@ def seeded_api(django_db_setup, django_db_blocker, tmp_path_factory):
                     if user is not None
                 }
                 tokens["anonymous"] = None
+                # The demo incident's own commander (a member who commands it).
+                tokens["commander"] = token_for(User.objects.get(username="commander"))
                 tokens["read_only"] = token_for(people["legal"], read_only=True)
                 expired, tokens["expired"] = api_token_create(
                     user=people["responder"], name="expired", lifetime_days=7, read_only=False
