@@ -67,9 +67,7 @@ class ApiToken(models.Model):
     deactivated user's tokens stop working, and so do expired or revoked ones.
     """
 
-    user = models.ForeignKey(
-        "breachdesk.User", on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    user = models.ForeignKey("breachdesk.User", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, unique=True)
     digest = models.CharField(max_length=64, unique=True)

@@ -358,7 +358,10 @@ REST_FRAMEWORK = {
         "breachdesk.api.throttles.TokenRateThrottle",
         "breachdesk.api.throttles.AnonymousRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_PER_TOKEN, "anonymous": API_THROTTLE_ANONYMOUS},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": API_THROTTLE_PER_TOKEN,
+        "anonymous": API_THROTTLE_ANONYMOUS,
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -52,7 +52,8 @@ def _preferences_page(request, *, form=None, token_form=None, new_token="", stat
 
 
 def _api_tokens(user):
-    """The user's tokens still in use, and those that ended in the last while, newest first."""
+    """The user's tokens not revoked, newest first (expired ones too, until revoked); None
+    for a user in no role, who has nothing to call the API for."""
     if not has_role(user):
         return None
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")

@@ -283,7 +283,10 @@ class TimelineList(ApiListView):
         ws = _workspace(request, reference)
         # The service, not the form, refuses "privileged" to non-Legal: a 403 in its words.
         form = valid_form(
-            NoteForm(form_data(NoteForm, request.data, can_mark_privileged=True), can_mark_privileged=True)
+            NoteForm(
+                form_data(NoteForm, request.data, can_mark_privileged=True),
+                can_mark_privileged=True,
+            )
         )
         entry = services.note_add(incident=ws.incident, actor=request.user, **form.cleaned_data)
         entry = selectors.with_privileged_texts(
@@ -424,7 +427,9 @@ class WhatIf(ApiView):
             clocks = compute_clocks(parse_facts(form.facts(), unknown_codes=unknown_codes))
         except FactsError as exc:
             field = exc.field.removeprefix("entity.").split(".")[0].split("[")[0]
-            raise ValidationError({field if field in form.fields else NON_FIELD: [str(exc)]}) from exc
+            raise ValidationError(
+                {field if field in form.fields else NON_FIELD: [str(exc)]}
+            ) from exc
         return Response(
             {
                 "computed_at": timezone.now(),
@@ -443,4 +448,3 @@ def _query(request) -> dict:
 
 def _clock(clock) -> dict:
     return {name: getattr(clock, name, None) for name in ClockSerializer().fields}
-

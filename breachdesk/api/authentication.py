@@ -9,7 +9,9 @@ from rest_framework import authentication, exceptions
 from breachdesk.api.tokens import token_digest, token_looks_valid
 from breachdesk.models import ApiToken
 
-BAD_TOKEN = _("This API token is unknown, revoked or expired; create a new one in your preferences.")
+BAD_TOKEN = _(
+    "This API token is unknown, revoked or expired; create a new one in your preferences."
+)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -33,18 +35,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(BAD_TOKEN) from exc
         if not token_looks_valid(token):
             raise exceptions.AuthenticationFailed(BAD_TOKEN)
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=token_digest(token))
-            .first()
-        )
+        row = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
         if row is None or not row.is_usable(timezone.now()) or not row.user.is_active:
             raise exceptions.AuthenticationFailed(BAD_TOKEN)
         return row.user, row
 
     def authenticate_header(self, request):
         return self.keyword
-
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -10,7 +10,7 @@ READ_ONLY_TOKEN = _("This API token is read-only; create one without that option
 
 
 class HasRole(permissions.BasePermission):
-    """Signed in (or a token) and in a role: the same door as the pages (``RoleRequiredMiddleware``)."""
+    """Signed in (or a token) and in a role: the pages' door (``RoleRequiredMiddleware``)."""
 
     message = NO_ROLE
 
@@ -27,4 +27,3 @@ class TokenMayWrite(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return not (isinstance(request.auth, ApiToken) and request.auth.read_only)
-

@@ -34,12 +34,12 @@ CONFLICT = _detail("The record's state refuses this, or the same one-time token 
 READ_RESPONSES = {400: FIELD_ERRORS, 401: UNAUTHENTICATED, 403: FORBIDDEN, 429: THROTTLED}
 
 
-def LIST_RESPONSES(serializer) -> dict:  # noqa: N802 - reads as a constant at each use
+def LIST_RESPONSES(serializer) -> dict:
     """A cursor-paged list of ``serializer``, under the incident gate (404)."""
     return {200: serializer(many=True), 404: NOT_FOUND, **READ_RESPONSES}
 
 
-def DETAIL_RESPONSES(serializer) -> dict:  # noqa: N802
+def DETAIL_RESPONSES(serializer) -> dict:
     """One record with its ETag, or 304 when ``If-None-Match`` holds it."""
     return {
         200: serializer,
@@ -49,7 +49,7 @@ def DETAIL_RESPONSES(serializer) -> dict:  # noqa: N802
     }
 
 
-def WRITE_RESPONSES(serializer, *, created: bool = False) -> dict:  # noqa: N802
+def WRITE_RESPONSES(serializer, *, created: bool = False) -> dict:
     """A write: the record as it now stands, or why not."""
     return {
         201 if created else 200: serializer,

@@ -79,9 +79,7 @@ def seeded_api(django_db_setup, django_db_blocker, tmp_path_factory):
                 scripted = build_scripted()
                 people = scripted.personas
                 tokens = {
-                    name: token_for(user)
-                    for name, user in people.items()
-                    if user is not None
+                    name: token_for(user) for name, user in people.items() if user is not None
                 }
                 tokens["anonymous"] = None
                 # The demo incident's own commander (a member who commands it).

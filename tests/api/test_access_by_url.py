@@ -64,11 +64,15 @@ WHATIF_QUERY = "?aware_at=2026-03-01T09:00&role=controller"
 
 
 def api_url_names() -> list[str]:
-    return [name for name, _pattern in _walk(get_resolver().url_patterns) if name and name.startswith("api:")]
+    return [
+        name
+        for name, _pattern in _walk(get_resolver().url_patterns)
+        if name and name.startswith("api:")
+    ]
 
 
 def api_url(name: str, ids: dict) -> str:
-    from vendors.models import DataAsset, Stakeholder
+    from vendors.models import DataAsset
 
     pattern = dict(_walk(get_resolver().url_patterns))[name]
     keys = set(pattern.pattern.converters)

@@ -46,9 +46,7 @@ def test_the_detail_has_an_etag_and_answers_304_when_it_is_current(incident, vie
 
     first = client.get(_url(incident))
     again = client.get(_url(incident), HTTP_IF_NONE_MATCH=first["ETag"])
-    services.incident_set_severity(
-        incident=incident, actor=incident.commander, severity="sev1"
-    )
+    services.incident_set_severity(incident=incident, actor=incident.commander, severity="sev1")
     changed = client.get(_url(incident), HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
@@ -247,8 +245,12 @@ def test_four_eyes_hold_through_the_api(incident, commander, responder):
 def test_the_whatif_clocks_answer_from_the_query(responder):
     response = api_as(responder).get(
         "/api/v1/clocks/",
-        {"aware_at": "2026-03-01T09:00", "role": "controller", "personal_data": "yes",
-         "affected": "DE=100"},
+        {
+            "aware_at": "2026-03-01T09:00",
+            "role": "controller",
+            "personal_data": "yes",
+            "affected": "DE=100",
+        },
     )
 
     assert response.status_code == 200

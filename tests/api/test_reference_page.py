@@ -44,3 +44,10 @@ def test_the_reference_pages_script_is_a_file_of_its_own(client, responder):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_the_schema_is_also_served_as_json(responder):
+    response = api_as(responder).get("/api/v1/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "BreachDesk API"

@@ -155,9 +155,7 @@ def post_urls() -> dict[str, object]:
     return {
         name: pattern.callback
         for name, pattern in _walk(get_resolver().url_patterns)
-        if name
-        and not name.startswith(("admin:", "api:"))
-        and accepts_post(pattern.callback)
+        if name and not name.startswith(("admin:", "api:")) and accepts_post(pattern.callback)
     }
 
 
