@@ -50,6 +50,7 @@ class ApiTokenForm(forms.Form):
         coerce=int,
         choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
         initial=90,
+        widget=forms.RadioSelect,
     )
     read_only = forms.BooleanField(
         label=_("Read only"),

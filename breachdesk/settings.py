@@ -397,6 +397,9 @@ SPECTACULAR_SETTINGS = {
         "NotificationStatus": "incidents.models.NotificationStatus",
         "NotificationKind": "incidents.models.NotificationKind",
         "TimelineKind": "incidents.models.TimelineKind",
+        # What a form may set: "paused" comes only from pausing an engagement.
+        "VendorStatusSettable": "vendors.api.VENDOR_STATUS_SETTABLE",
+        "EngagementStatusSettable": "vendors.api.ENGAGEMENT_STATUS_SETTABLE",
     },
 }
 

@@ -17,7 +17,14 @@ from breachdesk.api.views import ApiListView, ApiView, Cursor, detail_response
 from breachdesk.roles import may_change_inventory, may_read_inventory
 from vendors import services
 from vendors.forms import DataAssetForm, EngagementForm, StakeholderForm, VendorForm
-from vendors.models import DataAsset, Engagement, Stakeholder, Vendor
+from vendors.models import (
+    DataAsset,
+    Engagement,
+    EngagementStatus,
+    Stakeholder,
+    Vendor,
+    VendorStatus,
+)
 from vendors.permissions import CANNOT_EDIT, CANNOT_READ
 
 
@@ -106,6 +113,13 @@ class StakeholderSerializer(serializers.ModelSerializer):
 
 
 # --- request bodies, described from the pages' forms -----------------------------------------
+
+# The statuses a form may set ("paused" comes only from pausing an engagement), named in
+# the schema by SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
+VENDOR_STATUS_SETTABLE = [c for c in VendorStatus.choices if c[0] != VendorStatus.PAUSED]
+ENGAGEMENT_STATUS_SETTABLE = [
+    c for c in EngagementStatus.choices if c[0] != EngagementStatus.PAUSED
+]
 
 _FORMS = {
     "Vendor": (VendorForm, {}),

@@ -104,7 +104,8 @@ def _schema_field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.MultipleChoiceField):
         return serializers.MultipleChoiceField(choices=list(field.choices), **common)
     if isinstance(field, forms.ChoiceField):
-        choices = [value for value, _label in field.choices if value != ""]
+        # With their labels, as the model's choices: one enum in the schema, not two.
+        choices = [(value, label) for value, label in field.choices if value != ""]
         return serializers.ChoiceField(choices=choices, allow_blank=not field.required, **common)
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(**{**common, "required": False})
