@@ -34,3 +34,31 @@ class SignInForm(AuthenticationForm):
                 % {"limit": limit, "length": len(username)}
             )
         return username
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: a name to recognise it by, how long it lives, read-only or not."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses it, such as “SIEM export”; shown in your list of tokens."),
+        error_messages={"required": _("Name the token, so that you recognise it later.")},
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        choices=[(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
+        initial=90,
+        widget=forms.RadioSelect,
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only"),
+        required=False,
+        initial=True,
+        help_text=_("It can read what you can read, and change nothing."),
+    )
+
+
+class ApiTokenRevokeForm(forms.Form):
+    token_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

@@ -56,3 +56,31 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class ApiToken(models.Model):
+    """A personal API token: the secret is shown once, only its SHA-256 is kept.
+
+    The token a client sends is ``bd_<prefix>_<secret>``; ``prefix`` (not
+    secret) names the token on the preferences page, ``digest`` finds it.
+    A token acts as its user, never as more: a read-only one only reads, a
+    deactivated user's tokens stop working, and so do expired or revoked ones.
+    """
+
+    user = models.ForeignKey("breachdesk.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(_("read only"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (bd_{self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at

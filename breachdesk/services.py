@@ -6,8 +6,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from breachdesk.models import Heartbeat, Submission, User
+from breachdesk.api.tokens import token_digest, token_new
+from breachdesk.models import ApiToken, Heartbeat, Submission, User
 from breachdesk.validators import validate_time_zone
+
+# How long a new API token may live, in days: the choices on the preferences page.
+API_TOKEN_LIFETIMES_DAYS = (7, 30, 90, 365)
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -44,3 +48,35 @@ def user_rotate_calendar_token(*, user: User) -> None:
     """A new secret for the user's calendar links: every old link stops working."""
     user.calendar_token = uuid.uuid4()
     user.save(update_fields=["calendar_token"])
+
+
+@transaction.atomic(durable=True)
+def api_token_create(
+    *, user: User, name: str, lifetime_days: int, read_only: bool
+) -> tuple[ApiToken, str]:
+    """A new personal API token for ``user``: ``(row, token)``; the token is shown once.
+
+    ``lifetime_days`` is one of ``API_TOKEN_LIFETIMES_DAYS``; the row keeps
+    the token's SHA-256 and its prefix, never the token itself.
+    """
+    if lifetime_days not in API_TOKEN_LIFETIMES_DAYS:
+        raise ValueError(f"lifetime_days must be one of {API_TOKEN_LIFETIMES_DAYS}")
+    token, prefix = token_new()
+    row = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        digest=token_digest(token),
+        read_only=read_only,
+        expires_at=timezone.now() + timedelta(days=lifetime_days),
+    )
+    return row, token
+
+
+@transaction.atomic(durable=True)
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s own tokens; False when they have no such token still in use."""
+    revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return revoked == 1

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     # Inventory history: who changed a vendor, engagement, asset or stakeholder.
     "simple_history",
     "axes",
+    # The REST API (/api/v1/), its OpenAPI schema and the reference page's assets.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "breachdesk",
     "incidents",
     "vendors",
@@ -375,6 +379,70 @@ CELERY_BEAT_SCHEDULE = {
         "task": "breachdesk.tasks.housekeeping_purge_task",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+}
+
+# The REST API (README "API"). A personal token (preferences page) in
+# "Authorization: Bearer", or the browser's session on the reference page.
+# Throttles count in the default cache (local memory per process unless a
+# shared cache is configured).
+API_THROTTLE_PER_TOKEN = envstr("API_THROTTLE_PER_TOKEN", "600/minute")
+API_THROTTLE_ANONYMOUS = envstr("API_THROTTLE_ANONYMOUS", "60/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "breachdesk.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "breachdesk.api.permissions.HasRole",
+        "breachdesk.api.permissions.TokenMayWrite",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "breachdesk.api.throttles.TokenRateThrottle",
+        "breachdesk.api.throttles.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": API_THROTTLE_PER_TOKEN,
+        "anonymous": API_THROTTLE_ANONYMOUS,
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "breachdesk.api.views.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BreachDesk API",
+    "DESCRIPTION": (
+        "Incidents, their timelines, deadlines and notices, the vendor inventory and the "
+        "what-if clocks, under the same access rules as the pages. Authenticate with a "
+        "personal API token (Preferences): Authorization: Bearer bd_…"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": [
+        "breachdesk.api.permissions.HasRole",
+        "breachdesk.api.permissions.TokenMayWrite",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VendorStatus": "vendors.models.VendorStatus",
+        "VendorTier": "vendors.models.VendorTier",
+        "EngagementStatus": "vendors.models.EngagementStatus",
+        "StakeholderKind": "vendors.models.StakeholderKind",
+        "DataAssetKind": "vendors.models.DataAssetKind",
+        "DataAssetClassification": "vendors.models.DataAssetClassification",
+        "DeadlineStatus": "incidents.models.DeadlineStatus",
+        "NotificationStatus": "incidents.models.NotificationStatus",
+        "NotificationKind": "incidents.models.NotificationKind",
+        "TimelineKind": "incidents.models.TimelineKind",
+        # What a form may set: "paused" comes only from pausing an engagement.
+        "VendorStatusSettable": "vendors.api.VENDOR_STATUS_SETTABLE",
+        "EngagementStatusSettable": "vendors.api.ENGAGEMENT_STATUS_SETTABLE",
     },
 }
 

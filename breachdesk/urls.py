@@ -40,7 +40,14 @@ urlpatterns = [
     path("clocks/rules/", incident_deadlines.clock_rules, name="clock-rules"),
     path("deadlines.ics", incident_deadlines.my_deadlines_ics, name="deadlines-ics"),
     path("accounts/preferences/calendar-key/", views.calendar_key_rotate, name="calendar-key"),
+    path("accounts/preferences/api-tokens/", views.api_token_new, name="api-token-new"),
+    path(
+        "accounts/preferences/api-tokens/revoke/",
+        views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
     path("incidents/", include("incidents.urls")),
     path("vendors/", include("vendors.urls")),
+    path("api/v1/", include("breachdesk.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,9 +10,15 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from breachdesk.celery import app as celery_app
 from breachdesk.feed_keys import feed_key
-from breachdesk.forms import PreferencesForm
+from breachdesk.forms import ApiTokenForm, ApiTokenRevokeForm, PreferencesForm
+from breachdesk.models import ApiToken
 from breachdesk.roles import has_role, role_not_required
-from breachdesk.services import user_rotate_calendar_token, user_set_time_zone
+from breachdesk.services import (
+    api_token_create,
+    api_token_revoke,
+    user_rotate_calendar_token,
+    user_set_time_zone,
+)
 from breachdesk.types import HtmxHttpRequest
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
@@ -29,13 +35,56 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
         user_set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Your preferences are saved."))
         return redirect("preferences")
+    status = 422 if request.method == "POST" else 200
+    return _preferences_page(request, form=form, status=status)
+
+
+def _preferences_page(request, *, form=None, token_form=None, new_token="", status=200):
     context = {
-        "form": form,
+        "form": form or PreferencesForm(initial={"time_zone": request.user.time_zone}),
         # The personal feed link is shown here and nowhere else.
         "feed_key": feed_key(request.user) if has_role(request.user) else "",
+        "api_tokens": _api_tokens(request.user),
+        "token_form": token_form or ApiTokenForm(),
+        "new_token": new_token,
     }
-    status = 422 if request.method == "POST" else 200
     return render(request, "breachdesk/preferences.html", context, status=status)
+
+
+def _api_tokens(user):
+    """The user's tokens not revoked, newest first (expired ones too, until revoked); None
+    for a user in no role, who has nothing to call the API for."""
+    if not has_role(user):
+        return None
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+@require_POST
+def api_token_new(request: HtmxHttpRequest) -> HttpResponse:
+    """Create a personal API token and show it once, on this answer only (never stored)."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _preferences_page(request, token_form=form, status=422)
+    row, token = api_token_create(user=request.user, **form.cleaned_data)
+    messages.success(
+        request, _("Token “%s” created. Copy it now: it is not shown again.") % row.name
+    )
+    # No redirect: the token exists only in this response. It is not cached.
+    response = _preferences_page(request, new_token=token)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_token_revoke_view(request: HtmxHttpRequest) -> HttpResponse:
+    form = ApiTokenRevokeForm(request.POST)
+    if form.is_valid() and api_token_revoke(
+        user=request.user, token_id=form.cleaned_data["token_id"]
+    ):
+        messages.success(request, _("The token is revoked; it no longer works."))
+    else:
+        messages.error(request, _("That token is not one of yours in use; nothing changed."))
+    return redirect("preferences")
 
 
 @require_POST

@@ -150,11 +150,15 @@ def forms_of(view) -> list[type[forms.BaseForm]]:
 
 
 def post_urls() -> dict[str, object]:
-    """Every named non-admin URL that accepts POST, with its view."""
+    """Every named non-admin URL that accepts POST, with its view.
+
+    The REST API's (``api:``) take JSON through the same forms; the corpus
+    reaches them in tests/api/test_api_hostile.py.
+    """
     return {
         name: pattern.callback
         for name, pattern in _walk(get_resolver().url_patterns)
-        if name and not name.startswith("admin:") and accepts_post(pattern.callback)
+        if name and not name.startswith(("admin:", "api:")) and accepts_post(pattern.callback)
     }
 
 
