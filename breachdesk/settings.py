@@ -49,6 +49,9 @@ if not SITE_URL:
 NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
 # Reminders go out this many hours before each deadline (and once when overdue).
 REMINDER_OFFSETS_HOURS = [int(h) for h in envlist("REMINDER_OFFSETS_HOURS", "24,4,1")]
+# Webhook and chat URLs inside the network (loopback, link-local, private,
+# reserved) are refused unless this is on, for receivers on the same network.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "breachdesk",
     "incidents",
     "vendors",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +328,12 @@ CELERY_BEAT_SCHEDULE = {
     # Every SWEEP_SECONDS: publish notices the broker lost, flag sends a dead worker left.
     "sweep-notification-outbox": {
         "task": "incidents.tasks.notifications_sweep_task",
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
+    },
+    # Every SWEEP_SECONDS: webhook deliveries whose next try is due, or that the broker lost.
+    "sweep-webhook-outbox": {
+        "task": "integrations.tasks.webhooks_sweep_task",
         "schedule": float(SWEEP_SECONDS),
         "options": {"expires": _SWEEP_EXPIRES},
     },
