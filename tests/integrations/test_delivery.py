@@ -286,3 +286,20 @@ def test_a_slack_endpoint_gets_a_slack_message(
     message = json.loads(request.body)
     assert message["text"].endswith("Phase changed from triage to containment")
     assert message["blocks"][0]["type"] == "section"
+
+
+def test_the_readmes_verification_example_accepts_a_real_request(
+    incident, commander, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    from tests.manage_child import REPO
+
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("import hashlib, hmac, time")
+    example = readme[start : readme.index("```", start)]
+    namespace: dict = {}
+    exec(example, namespace)  # noqa: S102 - our own README's example
+    _advance(incident, commander, django_capture_on_commit_callbacks)
+    [request] = receiver.received
+
+    assert namespace["verify"]("s3cret-for-tests", request.headers, request.body)
+    assert not namespace["verify"]("another secret", request.headers, request.body)
