@@ -70,7 +70,7 @@ class WebhookEndpoint(models.Model):
     event_kinds = models.JSONField(_("events"), default=all_event_kinds)
     incident = models.ForeignKey(
         "incidents.Incident",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="webhook_endpoints",
@@ -109,13 +109,15 @@ class WebhookDelivery(models.Model):
 
     Status = DeliveryStatus
 
+    # The log outlives nothing it points to: an endpoint with deliveries is
+    # switched off rather than deleted, and timeline entries are append-only.
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries"
     )
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "incidents.Incident", on_delete=models.PROTECT, related_name="webhook_deliveries"
     )
-    entry = models.ForeignKey("incidents.TimelineEntry", on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey("incidents.TimelineEntry", on_delete=models.PROTECT, related_name="+")
     event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
     event_kind = models.CharField(_("event"), max_length=32, choices=EventKind)
     payload = models.JSONField()
