@@ -64,9 +64,15 @@ class SuperuserOnly:
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(SuperuserOnly, admin.ModelAdmin):
     form = WebhookEndpointForm
-    list_display = ("name", "format", "url", "incident", "active")
+    list_display = ("name", "format", "url", "for_incident", "active")
     list_filter = ("format", "active")
     raw_id_fields = ("incident",)
+    list_select_related = ("incident",)
+
+    @admin.display(description=_("incident"))
+    def for_incident(self, obj: WebhookEndpoint) -> str:
+        # The reference only: a restricted incident's title is for its team.
+        return obj.incident.reference if obj.incident else _("every incident not restricted")
 
 
 @admin.register(WebhookDelivery)

@@ -96,3 +96,26 @@ def test_the_delivery_log_shows_status_attempts_response_and_next_try(
     assert "Answered 502" in page
     assert "502" in page
     assert "Phase changed" in page
+
+
+def test_the_delivery_log_hides_a_restricted_incident_from_a_superuser_off_its_team(
+    admin_client, commander, breached_vendor
+):
+    from incidents import services
+    from tests.factories import IncidentFactory
+
+    incident = IncidentFactory(
+        commander=commander, vendors=[breached_vendor], title="Quiet matter", restricted=True
+    )
+    WebhookEndpoint.objects.create(name="War room", url="http://127.0.0.1:9/", incident=incident)
+    services.incident_advance_phase(
+        incident=incident, to_phase="containment", actor=commander, override_reason="Drill"
+    )
+
+    response = admin_client.get(reverse("admin:integrations_webhookdelivery_changelist"))
+    endpoints = admin_client.get(reverse("admin:integrations_webhookendpoint_changelist"))
+
+    assert WebhookDelivery.objects.filter(incident=incident).count() == 1
+    assert incident.reference not in response.content.decode()
+    assert incident.reference in endpoints.content.decode()
+    assert "Quiet matter" not in endpoints.content.decode()
