@@ -22,7 +22,10 @@ NO_EVENTS = _("Choose at least one event to send.")
 
 class WebhookEndpointForm(forms.ModelForm):
     event_kinds = forms.MultipleChoiceField(
-        label=_("Events"), choices=EventKind.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"),
+        choices=EventKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": NO_EVENTS},
     )
 
     class Meta:
@@ -38,9 +41,8 @@ class WebhookEndpointForm(forms.ModelForm):
         return url
 
     def clean_event_kinds(self) -> list[str]:
+        # Stored in the choices' order, whatever order the browser sent.
         kinds = self.cleaned_data["event_kinds"]
-        if not kinds:
-            raise ValidationError(NO_EVENTS)
         return [kind for kind in EventKind.values if kind in kinds]
 
 

@@ -65,6 +65,7 @@ def test_an_endpoint_needs_at_least_one_event(admin_client):
     response = admin_client.post(ADD, _form(event_kinds=[]))
 
     assert response.status_code == 200
+    assert "Choose at least one event to send." in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
 
