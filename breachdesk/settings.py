@@ -66,6 +66,9 @@ for _name, _value, _low, _high in (
 ):
     if not _low <= _value <= _high:
         raise ImproperlyConfigured(f"{_name}={_value} must be from {_low} to {_high}.")
+# Webhook and chat URLs inside the network (loopback, link-local, private,
+# reserved) are refused unless this is on, for receivers on the same network.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     "breachdesk",
     "incidents",
     "vendors",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -371,6 +375,12 @@ CELERY_BEAT_SCHEDULE = {
     # Every SWEEP_SECONDS: publish notices the broker lost, flag sends a dead worker left.
     "sweep-notification-outbox": {
         "task": "incidents.tasks.notifications_sweep_task",
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
+    },
+    # Every SWEEP_SECONDS: webhook deliveries whose next try is due, or that the broker lost.
+    "sweep-webhook-outbox": {
+        "task": "integrations.tasks.webhooks_sweep_task",
         "schedule": float(SWEEP_SECONDS),
         "options": {"expires": _SWEEP_EXPIRES},
     },

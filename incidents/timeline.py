@@ -37,6 +37,7 @@ from incidents.models import (
     Task,
     TimelineEntry,
 )
+from integrations.events import webhooks_emit
 from vendors.models import Engagement
 
 SYSTEM_ACTOR = "system"
@@ -119,6 +120,9 @@ def _append(
     entry.save()
     if locked:
         incident.chain_tail = (seq, entry.hash)
+    # Every event worth a webhook is a timeline entry: emitting here, in the
+    # change's transaction, means no service can forget one.
+    webhooks_emit(entry=entry, incident=incident)
     return entry
 
 
@@ -964,19 +968,28 @@ def record_deadline_missed(*, deadline: Deadline) -> TimelineEntry:
 
 
 def record_reminder_sent(
-    *, incident: Incident, about: str, offset: str, notifications: list[Notification]
+    *,
+    incident: Incident,
+    about: str,
+    offset: str,
+    notifications: list[Notification],
+    deadline: Deadline | None = None,
 ) -> TimelineEntry:
+    """A reminder or escalation queued; ``deadline`` when it is about one (not a task)."""
     recipients = ", ".join(n.recipient_email for n in notifications) or "nobody with an email"
+    data: dict[str, Any] = {
+        "about": about,
+        "offset": offset,
+        "notifications": [_notice(n) for n in notifications],
+    }
+    if deadline is not None:
+        data["deadline"] = _deadline(deadline)
     return _append(
         incident=incident,
         kind=TimelineEntry.Kind.REMINDER_SENT,
         summary=f"Reminder ({offset}) about {about} queued to {recipients}",
         actor=None,
-        data={
-            "about": about,
-            "offset": offset,
-            "notifications": [_notice(n) for n in notifications],
-        },
+        data=data,
     )
 
 

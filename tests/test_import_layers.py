@@ -10,7 +10,7 @@ import pytest
 from tests.manage_child import REPO
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("breachdesk", "incidents", "vendors")
+PACKAGES = ("breachdesk", "incidents", "vendors", "integrations")
 
 
 def _lint_imports(tree: Path) -> subprocess.CompletedProcess:

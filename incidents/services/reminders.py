@@ -90,7 +90,15 @@ def deadline_words(deadline: Deadline) -> str:
     return f"{deadline.citation}: notify {deadline.recipient}, {due}"
 
 
-def _remind(incident: Incident, wanted: list[User], *, kind: str, about: str, offset: str):
+def _remind(
+    incident: Incident,
+    wanted: list[User],
+    *,
+    kind: str,
+    about: str,
+    offset: str,
+    deadline: Deadline | None = None,
+):
     notices = [
         notice
         for user in reminder_recipients(incident, wanted)
@@ -101,7 +109,7 @@ def _remind(incident: Incident, wanted: list[User], *, kind: str, about: str, of
         )
     ]
     timeline.record_reminder_sent(
-        incident=incident, about=about, offset=offset, notifications=notices
+        incident=incident, about=about, offset=offset, notifications=notices, deadline=deadline
     )
 
 
@@ -172,6 +180,7 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
                 kind=Notification.Kind.ESCALATION,
                 about=deadline_words(deadline),
                 offset=ESCALATION,
+                deadline=deadline,
             )
     else:
         reached = [o for o in reminder_offsets() if now >= deadline.remind_at - o]
@@ -187,6 +196,7 @@ def _remind_deadline(deadline_id: int, now: datetime) -> None:
                     kind=Notification.Kind.REMINDER,
                     about=deadline_words(deadline),
                     offset=f"{offset_label(urgent)} before",
+                    deadline=deadline,
                 )
     schedule_reminders(deadline)
     if deadline.next_reminder_at is not None and deadline.next_reminder_at <= now:
