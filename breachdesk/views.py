@@ -13,6 +13,7 @@ from breachdesk.feed_keys import feed_key
 from breachdesk.forms import PreferencesForm
 from breachdesk.roles import has_role, role_not_required
 from breachdesk.services import user_rotate_calendar_token, user_set_time_zone
+from breachdesk.two_factor import has_second_factor
 from breachdesk.types import HtmxHttpRequest
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
@@ -33,6 +34,7 @@ def preferences(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         # The personal feed link is shown here and nowhere else.
         "feed_key": feed_key(request.user) if has_role(request.user) else "",
+        "two_factor_on": has_second_factor(request.user),
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "breachdesk/preferences.html", context, status=status)
