@@ -89,6 +89,8 @@ def login_code(request: HtmxHttpRequest) -> HttpResponse:
     """
     user, pending = _code_user(request)
     if user is None:
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
         messages.warning(request, _("Sign in again: that sign-in took too long."))
         return redirect("login")
     form = CodeForm(request.POST if request.method == "POST" else None)

@@ -186,12 +186,14 @@ def sign_in_start(request, user: User, *, next_url: str) -> bool:
             "at": int(time.time()),
         }
         return True
+    pending_sign_in_drop(request)
     auth.login(request, user)
     return False
 
 
 def sign_in_with_provider_mfa(request, user: User) -> None:
     """Sign in a user whose identity provider asked for a second factor itself."""
+    pending_sign_in_drop(request)
     auth.login(request, user)
     request.session[MFA_BY_PROVIDER] = True
 

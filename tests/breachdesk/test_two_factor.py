@@ -169,6 +169,20 @@ def test_the_code_page_without_a_sign_in_under_way_sends_to_sign_in(client):
     assert response["Location"] == reverse("login")
 
 
+def test_the_admin_sign_in_cannot_skip_the_code(client, commander):
+    commander.is_staff = True
+    commander.save()
+    _enrol(commander)
+
+    response = client.post(
+        reverse("admin:login"), {"username": "commander", "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/admin/"
+    assert _signed_in_as(client) is None
+
+
 # --- enrolling -------------------------------------------------------------------------------------
 
 

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 FORMLESS = {
     "logout": "a button",
     "calendar-key": "a button that rotates the key",
+    "two-factor-recovery-codes": "a button that makes new recovery codes",
     "ack": "a partner's Confirm button; its only input is the signed token in the URL",
     "incidents:member-remove": "a button",
     "incidents:task-complete": "a button",
