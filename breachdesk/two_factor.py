@@ -22,6 +22,7 @@ from django.contrib import auth
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -177,6 +178,10 @@ def sign_in_start(request, user: User, *, next_url: str) -> bool:
     ``user.backend`` is the backend that authenticated the user (set by
     ``authenticate``). The session key changes at both steps.
     """
+    # Signing in again as the same user keeps the session's data: a second
+    # factor passed by an earlier sign-in must not vouch for this one.
+    request.session.pop(MFA_BY_PROVIDER, None)
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
     if has_second_factor(user):
         request.session.cycle_key()
         request.session[PENDING_SIGN_IN] = {

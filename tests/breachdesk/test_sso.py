@@ -9,7 +9,7 @@ from django.urls import reverse
 from breachdesk.models import User
 from breachdesk.roles import NO_ROLE, ensure_roles, roles_of
 from breachdesk.sso import provider_asserted_mfa, roles_from_claims
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.manage_child import run_manage
 from tests.oidc_provider import Provider
 
@@ -147,6 +147,23 @@ def test_provider_mfa_counts_as_a_second_factor(client, provider, settings):
     _sso_sign_in(client, provider, {**ALICE, "amr": ["pwd", "mfa"]})
 
     assert client.get(reverse("incidents:list")).status_code == 200
+
+
+def test_a_later_password_sign_in_does_not_keep_the_providers_second_factor(
+    client, provider, settings
+):
+    _sso_sign_in(client, provider, ALICE)
+    client.post(reverse("logout"))
+    # An administrator gave the account a local password as well.
+    user = User.objects.get(oidc_subject="00u-alice")
+    user.set_password(TEST_PASSWORD)
+    user.save()
+    settings.REQUIRE_2FA_ROLES = ["Commander"]
+    _sso_sign_in(client, provider, {**ALICE, "amr": ["pwd", "mfa"]})
+
+    client.post(reverse("login"), {"username": "alice", "password": TEST_PASSWORD})
+
+    assert client.get(reverse("incidents:list"))["Location"] == reverse("two-factor")
 
 
 def test_sso_without_provider_mfa_sends_a_required_role_to_enrol(client, provider, settings):
