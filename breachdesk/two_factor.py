@@ -166,10 +166,11 @@ def two_factor_new_recovery_codes(*, user: User) -> list[str]:
 
 @dataclass(frozen=True)
 class PendingSignIn:
+    """A password (or single sign-on) accepted, waiting for the code; kept in the session."""
+
     user: User
     backend: str
     next_url: str
-    mfa_by_provider: bool = False
 
 
 def sign_in_start(request, user: User, *, next_url: str) -> bool:
