@@ -2,8 +2,15 @@ import uuid
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from breachdesk.models import Heartbeat, User
 
@@ -19,7 +26,9 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Display"), {"fields": ("time_zone",)}),
+        (_("Single sign-on"), {"fields": ("oidc_subject",)}),
     )
+    readonly_fields = ("oidc_subject",)
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
 
@@ -61,3 +70,47 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# django-otp's own admin shows any device's secret and QR code to staff, who
+# could then copy someone's authenticator. Here staff only see who has a
+# second factor and remove a lost one (the person then enrols again).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+class SecondFactorAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(TOTPDevice, SecondFactorAdmin)
+admin.site.register(StaticDevice, SecondFactorAdmin)
+
+
+@login_not_required
+@never_cache
+def _sign_in_through_the_sign_in_page(request, extra_context=None):
+    """The admin's own sign-in form would skip the code (and single sign-on): use ours.
+
+    A staff member already signed in goes on to the admin.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated and request.user.is_active and request.user.is_staff:
+        return redirect(next_url)
+    return redirect_to_login(next_url, reverse("login"))
+
+
+admin.site.login = _sign_in_through_the_sign_in_page

@@ -58,3 +58,17 @@ def envsecret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc}") from None
     return envstr(name, default)
+
+
+def envmap(name: str, default: str = "") -> dict[str, str]:
+    """Comma-separated ``key=value`` pairs, e.g. ``bd-legal=Legal,bd-ir=Responder``.
+
+    A pair without ``=`` or with an empty side stops the process at start-up.
+    """
+    pairs = {}
+    for item in envlist(name, default):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a key=value pair.")
+        pairs[key.strip()] = value.strip()
+    return pairs

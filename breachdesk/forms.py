@@ -62,3 +62,35 @@ class ApiTokenForm(forms.Form):
 
 class ApiTokenRevokeForm(forms.Form):
     token_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        error_messages={
+            "required": _("Type the code from your app."),
+            "max_length": _("A code is at most %(limit_value)d characters."),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    """The first code from a newly added authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code from your app"),
+        max_length=32,
+        help_text=_("The 6 digits your authenticator app shows for BreachDesk."),
+        error_messages={
+            "required": _("Type the code your app shows."),
+            "max_length": _("A code is at most %(limit_value)d characters."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

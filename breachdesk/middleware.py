@@ -6,12 +6,14 @@ from django.contrib import auth, messages
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from breachdesk.roles import NO_ROLE, has_role
+from breachdesk.two_factor import has_second_factor, must_use_second_factor, session_is_verified
 
 # Epoch seconds, so that the values survive the JSON session serializer.
 SIGNED_IN_AT = "signed_in_at"
@@ -168,3 +170,36 @@ class RoleRequiredMiddleware:
         if getattr(view_func, "role_not_required", False):
             return None
         return render(request, "breachdesk/no_role.html", {"message": NO_ROLE}, status=403)
+
+
+class TwoFactorRequiredMiddleware:
+    """Users in a ``REQUIRE_2FA_ROLES`` role pass a second factor before anything else.
+
+    One with no device yet is sent to enrol; one whose session has not passed
+    its device (signed in before enrolling elsewhere) is asked for a code.
+    Public views and those marked ``@two_factor_not_required`` (enrolment,
+    the code, sign-out) stay open. With the setting empty it does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.REQUIRE_2FA_ROLES:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None
+        if getattr(view_func, "two_factor_not_required", False):
+            return None
+        if not must_use_second_factor(user) or session_is_verified(request):
+            return None
+        url = reverse("login-code" if has_second_factor(user) else "two-factor")
+        if request.htmx:
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

@@ -26,6 +26,19 @@ class User(AbstractUser):
         help_text=_("The secret in your calendar feed links; change it to revoke them."),
     )
 
+    # Who this account is at the OpenID Connect provider (its ``sub`` claim).
+    # Single sign-on finds accounts by this alone, never by email or name, so a
+    # provider cannot take over a local (break-glass) account.
+    oidc_subject = models.CharField(
+        _("single sign-on subject"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The identity provider's id of this person; empty for local accounts."),
+    )
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from breachdesk.env import envbool, envint, envlist, envsecret, envstr
+from breachdesk.env import envbool, envint, envlist, envmap, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR") or BASE_DIR / "var").resolve()
@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Two-factor sign-in: TOTP devices and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "breachdesk",
     "incidents",
     "vendors",
@@ -103,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether this session passed a second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Before the session timeouts, which tell htmx refreshes from activity.
     "django_htmx.middleware.HtmxMiddleware",
     "breachdesk.middleware.SessionTimeoutMiddleware",
@@ -110,6 +116,8 @@ MIDDLEWARE = [
     # unless it is explicitly marked @login_not_required. Ours sends htmx
     # requests and posts back to their page after signing in.
     "breachdesk.middleware.LoginRequiredMiddleware",
+    # Users in a REQUIRE_2FA_ROLES role enrol a second factor before anything else.
+    "breachdesk.middleware.TwoFactorRequiredMiddleware",
     # ... and a role: a signed-in user in no role is asked to get one.
     "breachdesk.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -173,6 +181,8 @@ AUTH_USER_MODEL = "breachdesk.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only the OpenID Connect callback, and only when OIDC is configured.
+    "breachdesk.sso.OIDCRoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,6 +228,71 @@ if PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# The names of the four roles (breachdesk/roles.py, which cannot be imported
+# before the apps are loaded; a test keeps the two lists the same).
+ROLE_NAMES = ("Commander", "Legal", "Responder", "Viewer")
+
+
+def _roles_setting(name: str, values) -> None:
+    unknown = sorted(set(values) - set(ROLE_NAMES))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} names {', '.join(unknown)}, which is no role; "
+            f"the roles are {', '.join(ROLE_NAMES)}."
+        )
+
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc reads the OIDC_*
+# names). Off unless OIDC_RP_CLIENT_ID is set; then the provider's endpoints
+# are required. The sign-in page then offers both the provider and the local
+# form, which stays for break-glass accounts.
+OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = envsecret("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = envstr("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME", "single sign-on")
+# The claim that carries the user's groups, and which of its values gives which role.
+OIDC_ROLE_CLAIM = envstr("OIDC_ROLE_CLAIM", "groups")
+OIDC_ROLE_MAP = envmap("OIDC_ROLE_MAP")
+_roles_setting("OIDC_ROLE_MAP", OIDC_ROLE_MAP.values())
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set, so single sign-on is on; "
+            f"it also needs {', '.join(_missing)}."
+        )
+# PKCE and a nonce on every request; a provider that stalls fails the sign-in, not a worker.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+# Our own sign-in and callback views (breachdesk/sso.py) take these names.
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+
+# Two-factor sign-in (django-otp). Users in these roles must enrol a second
+# factor before they may do anything else.
+REQUIRE_2FA_ROLES = envlist("REQUIRE_2FA_ROLES")
+_roles_setting("REQUIRE_2FA_ROLES", REQUIRE_2FA_ROLES)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "BreachDesk"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

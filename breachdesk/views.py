@@ -19,6 +19,7 @@ from breachdesk.services import (
     user_rotate_calendar_token,
     user_set_time_zone,
 )
+from breachdesk.two_factor import has_second_factor
 from breachdesk.types import HtmxHttpRequest
 
 # A load balancer polls /healthz every few seconds; a dead broker must make it
@@ -47,6 +48,7 @@ def _preferences_page(request, *, form=None, token_form=None, new_token="", stat
         "api_tokens": _api_tokens(request.user),
         "token_form": token_form or ApiTokenForm(),
         "new_token": new_token,
+        "two_factor_on": has_second_factor(request.user),
     }
     return render(request, "breachdesk/preferences.html", context, status=status)
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from breachdesk.env import envbool, envint, envlist, envsecret
+from breachdesk.env import envbool, envint, envlist, envmap, envsecret
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "True", "yes", "on"])
@@ -65,3 +65,17 @@ def test_envsecret_reports_an_unreadable_file(monkeypatch, tmp_path):
 
     with pytest.raises(ImproperlyConfigured, match=r"API_KEY_FILE=.* cannot be read"):
         envsecret("API_KEY")
+
+
+def test_envmap_reads_key_value_pairs(monkeypatch):
+    monkeypatch.setenv("PAIRS", " bd-legal = Legal, bd-ir=Responder ,")
+
+    assert envmap("PAIRS") == {"bd-legal": "Legal", "bd-ir": "Responder"}
+
+
+@pytest.mark.parametrize("raw", ["bd-legal", "=Legal", "bd-legal="])
+def test_envmap_refuses_a_pair_missing_a_side(monkeypatch, raw):
+    monkeypatch.setenv("PAIRS", raw)
+
+    with pytest.raises(ImproperlyConfigured, match="is not a key=value pair"):
+        envmap("PAIRS")

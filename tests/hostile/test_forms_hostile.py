@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import override_settings
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
 
 from tests.conftest import FROZEN_NOW, build_scripted
 from tests.hostile.corpus import DANGEROUS_MARKUP, GROUPS
@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 FORMLESS = {
     "logout": "a button",
     "calendar-key": "a button that rotates the key",
+    "two-factor-recovery-codes": "a button that makes new recovery codes",
     "ack": "a partner's Confirm button; its only input is the signed token in the URL",
     "incidents:member-remove": "a button",
     "incidents:task-complete": "a button",
@@ -557,9 +558,24 @@ def test_the_valid_values_are_accepted(client, seeded, url_name, form_class):
         for name, field in form_class.base_fields.items()
     }
 
+    data.update(_from_the_session(client, url_name))
+
     response = client.post(_url(url_name, scripted), _prefixed(url_name, data, scripted))
 
     assert response.status_code < 400, _errors_shown(response)
+
+
+def _from_the_session(client, url_name: str) -> dict:
+    """Values only the page just shown can give: the code for the secret enrolment put in the session."""
+    if url_name != "two-factor":
+        return {}
+    from django_otp.oath import TOTP
+
+    from breachdesk.two_factor import ENROLMENT_KEY
+
+    client.get(reverse(url_name))
+    totp = TOTP(bytes.fromhex(client.session[ENROLMENT_KEY]))
+    return {"code": f"{totp.token():06d}"}
 
 
 def test_the_fingerprint_sees_a_row_added_and_a_row_changed(seeded):
