@@ -47,6 +47,11 @@ if not SITE_URL:
 # Four eyes on outside notices: the person who approves a notice must not be the
 # person who drafted or last edited it.
 NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
+# A partner notice not acknowledged this many hours after sending alerts its
+# incident's commander, once.
+ACK_ALERT_HOURS = envint("ACK_ALERT_HOURS", 48)
+if ACK_ALERT_HOURS < 1:
+    raise ImproperlyConfigured(f"ACK_ALERT_HOURS={ACK_ALERT_HOURS} must be at least 1.")
 # Reminders go out this many hours before each deadline (and once when overdue).
 REMINDER_OFFSETS_HOURS = [int(h) for h in envlist("REMINDER_OFFSETS_HOURS", "24,4,1")]
 

@@ -41,7 +41,6 @@ def seed_demo_incident() -> Incident | None:
         title=DEMO_TITLE,
         vendors=[vendor],
         source=Incident.Source.PRESS_REPORT,
-        severity=Incident.Severity.SEV2,
         summary=(
             "A technology news site reports that Parallax Data Services, our training-data "
             "vendor, was breached. Internal communications, training-data samples and model "
@@ -77,7 +76,6 @@ def seed_demo_incident() -> Incident | None:
         severity=Incident.Severity.SEV1,
         reason="The vendor held partner health data of EU patients.",
     )
-    _complete(incident, "Set severity", commander)
     _complete(incident, "Assemble the team", commander)
     services.engagements_pause(
         incident=incident,
