@@ -10,7 +10,7 @@ from incidents.models import EmailTemplate
 
 DEFAULTS = {
     "partner_notice": (
-        "[{{ incident_reference }}] {% if update_label %}{{ update_label }}: {% endif %}Security incident at {{ vendor|truncatechars:100 }} affecting your data",
+        "[{{ incident_reference }}] {% if update_label %}{{ update_label|truncatechars:12 }}: {% endif %}Security incident at {{ vendor|truncatechars:100 }} affecting your data",
         """Dear {{ recipient_name }},
 
 {% if update_label %}This is {{ update_label|lower }} from {{ organisation }} to {{ stakeholder_name }} about the security incident at {{ vendor }}, a vendor that processes data on our behalf; it says what we have learned since our last notice.{% else %}{{ organisation }} is writing to inform {{ stakeholder_name }} of a security incident at {{ vendor }}, a vendor that processes data on our behalf, which affects data you shared with us.{% endif %}

@@ -108,7 +108,7 @@ UPDATES = {'engagement_paused': (('[{{ incident_reference }}] Your engagement {{
                      'Questions: reply to this email; {{ commander }} leads our response.\n'
                      '\n'
                      'Reference: {{ incident_reference }}'),
-                    ('[{{ incident_reference }}] {% if update_label %}{{ update_label }}: {% '
+                    ('[{{ incident_reference }}] {% if update_label %}{{ update_label|truncatechars:12 }}: {% '
                      'endif %}Security incident at {{ vendor|truncatechars:100 }} affecting '
                      'your data',
                      'Dear {{ recipient_name }},\n'

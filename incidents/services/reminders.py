@@ -290,7 +290,6 @@ class SweepReport:
     deadlines: int = 0
     tasks: int = 0
     failed: int = 0
-    unacknowledged: int = 0
 
 
 def deadlines_sweep(*, now: datetime | None = None) -> SweepReport:
@@ -348,5 +347,4 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepReport:
                 logger.exception("Could not remind about task %s", task_id)
                 failed_tasks.add(task_id)
                 report.failed += 1
-    report.unacknowledged = notifications_unacknowledged_sweep(now=now)
     return report
