@@ -105,6 +105,14 @@ def seed_demo_incident() -> Incident | None:
         status="suspected",
         note="Stored in the same bucket; access logs not yet received.",
     )
+    services.incident_set_public_summary(
+        incident=incident,
+        actor=commander,
+        text=(
+            "An unknown party accessed a storage bucket at Parallax Data Services, a vendor "
+            "that labels training data for us. Data you shared with us was stored there."
+        ),
+    )
     _demo_notices(incident, commander, legal)
     services.note_add(
         incident=incident,

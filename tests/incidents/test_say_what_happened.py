@@ -127,3 +127,27 @@ def test_moving_to_the_current_phase_says_so_in_the_panel(client, incident, comm
 def test_sending_with_nothing_approved_says_so(incident, commander):
     with pytest.raises(Exception, match=r"There is no approved notice to send\."):
         services.notifications_send_approved(incident=incident, actor=commander)
+
+
+def test_marking_a_met_deadline_met_again_says_it_is_already_met(incident, commander, responder):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from vendors.models import DataAsset
+
+    services.scope_review_mark(
+        incident=incident,
+        actor=responder,
+        data_asset=DataAsset.objects.get(name="Clinical samples"),
+        status="confirmed",
+        records_affected=10,
+    )
+    deadline = incident.deadlines.filter(due_at__isnull=False).first()
+    services.deadline_mark_met(
+        deadline=deadline, actor=commander, filed_at=timezone.now(), reference="Filed"
+    )
+
+    with pytest.raises(ValidationError, match="This deadline is already met"):
+        services.deadline_mark_met(
+            deadline=deadline, actor=commander, filed_at=timezone.now(), reference="Filed"
+        )
