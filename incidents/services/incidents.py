@@ -181,6 +181,13 @@ def incident_open(
     restricted: bool = False,
     submission_token: UUID | None = None,
 ) -> Incident:
+    """Open an incident with its playbook tasks, team, opening entry and first deadlines.
+
+    The tasks start from what is already known: a ``severity`` chosen here
+    completes "Set severity" (None leaves it SEV2 and the task open), and a
+    vendor whose engagements another incident already paused is held paused
+    by this one too, its "Pause engagements" task done with a link to the vendor.
+    """
     if not may_command(actor):
         raise PermissionDenied(CANNOT_OPEN)
     if not vendors:

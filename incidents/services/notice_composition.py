@@ -143,6 +143,7 @@ def notice_facts(incident: Incident) -> NoticeFacts:
 
 
 def incident_link(incident: Incident) -> str:
+    """The incident's page at ``SITE_URL``: for internal messages to people who may see it."""
     return settings.SITE_URL + incident.get_absolute_url()
 
 

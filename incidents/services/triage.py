@@ -60,8 +60,8 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
 
     An engagement another incident already paused gets this incident's own
     pause as well: it stays paused until every incident holding it has
-    approved resuming. Raises ValidationError when there is nothing left to
-    pause (none active, or all already paused by this incident).
+    approved resuming. Raises NothingChanged, saying so, when there is nothing
+    left to pause (none active, or all already paused by this incident).
     """
     incident = lock_incident(incident, actor=actor, need=Need.WORK, refused=NOT_WORKING)
     reason = _clean_reason(reason, PAUSE_NEEDS_REASON)
