@@ -47,6 +47,11 @@ if not SITE_URL:
 # Four eyes on outside notices: the person who approves a notice must not be the
 # person who drafted or last edited it.
 NOTICE_FOUR_EYES = envbool("NOTICE_FOUR_EYES", True)
+# A partner notice not acknowledged this many hours after sending alerts its
+# incident's commander, once.
+ACK_ALERT_HOURS = envint("ACK_ALERT_HOURS", 48)
+if ACK_ALERT_HOURS < 1:
+    raise ImproperlyConfigured(f"ACK_ALERT_HOURS={ACK_ALERT_HOURS} must be at least 1.")
 # Reminders go out this many hours before each deadline (and once when overdue).
 REMINDER_OFFSETS_HOURS = [int(h) for h in envlist("REMINDER_OFFSETS_HOURS", "24,4,1")]
 # Vendor questionnaires: a chaser every QUESTIONNAIRE_CHASER_HOURS until the vendor
@@ -346,10 +351,6 @@ else:
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = envstr("EMAIL_FROM", "BreachDesk <breachdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Who "we" are in a questionnaire to a vendor: the sender's display name unless set.
-ORGANISATION_NAME = envstr(
-    "ORGANISATION_NAME", DEFAULT_FROM_EMAIL.split("<", 1)[0].strip(' "') or "BreachDesk"
-)
 
 # Security. The CSP allows scripts only from our own origin or with the
 # per-request nonce, never inline code or eval.

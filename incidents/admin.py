@@ -204,6 +204,9 @@ class OrganisationProfileForm(forms.ModelForm):
     class Meta:
         model = OrganisationProfile
         fields = (
+            "name",
+            "reply_to",
+            "public_contact",
             "role",
             "established_in",
             "time_zone",
@@ -229,6 +232,7 @@ class OrganisationProfileAdmin(admin.ModelAdmin):
         "hipaa",
     )
     fieldsets = (
+        (_("Partner notices"), {"fields": ("name", "reply_to", "public_contact")}),
         (None, {"fields": ("role", "established_in", "time_zone", "internal_target_hours")}),
         (
             _("EU and UK"),

@@ -43,7 +43,6 @@ def seed_demo_incident() -> Incident | None:
         title=DEMO_TITLE,
         vendors=[vendor],
         source=Incident.Source.PRESS_REPORT,
-        severity=Incident.Severity.SEV2,
         summary=(
             "A technology news site reports that Parallax Data Services, our training-data "
             "vendor, was breached. Internal communications, training-data samples and model "
@@ -79,7 +78,6 @@ def seed_demo_incident() -> Incident | None:
         severity=Incident.Severity.SEV1,
         reason="The vendor held partner health data of EU patients.",
     )
-    _complete(incident, "Set severity", commander)
     _complete(incident, "Assemble the team", commander)
     services.engagements_pause(
         incident=incident,
@@ -108,6 +106,14 @@ def seed_demo_incident() -> Incident | None:
         data_asset=DataAsset.objects.get(name="Orbital teleoperation logs"),
         status="suspected",
         note="Stored in the same bucket; access logs not yet received.",
+    )
+    services.incident_set_public_summary(
+        incident=incident,
+        actor=commander,
+        text=(
+            "An unknown party accessed a storage bucket at Parallax Data Services, a vendor "
+            "that labels training data for us. Data you shared with us was stored there."
+        ),
     )
     _demo_notices(incident, commander, legal)
     _demo_questionnaire(incident, commander, legal)

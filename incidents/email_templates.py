@@ -10,24 +10,26 @@ from incidents.models import EmailTemplate
 
 DEFAULTS = {
     "partner_notice": (
-        "[{{ incident_reference }}] Security incident at {{ vendor|truncatechars:120 }} affecting your data",
+        "[{{ incident_reference }}] {% if update_label %}{{ update_label|truncatechars:12 }}: {% endif %}Security incident at {{ vendor|truncatechars:100 }} affecting your data",
         """Dear {{ recipient_name }},
 
-We are writing to inform {{ stakeholder_name }} of a security incident at {{ vendor }}, a vendor that processes data on our behalf, which affects data you shared with us.
+{% if update_label %}This is {{ update_label|lower }} from {{ organisation }} to {{ stakeholder_name }} about the security incident at {{ vendor }}, a vendor that processes data on our behalf; it says what we have learned since our last notice.{% else %}{{ organisation }} is writing to inform {{ stakeholder_name }} of a security incident at {{ vendor }}, a vendor that processes data on our behalf, which affects data you shared with us.{% endif %}
 
-What happened: {{ incident_title }}.
-Data concerned: {{ data_categories }}.
+What happened: {{ public_summary }}
+Your data it concerns: {{ assets }}.
+Data categories: {{ data_categories }}.
 People affected are in: {{ jurisdictions }}.
 Records affected (as known today): {{ records_affected }}.
 
-We paused our work with the vendor, revoked its access, and are reviewing exactly what was exposed. We will update you as we learn more.
+What we have done so far: {{ engagement_status }} {{ scope_status }}
 
 Our contractual commitment is to notify you {{ deadline }}.
 
 Please confirm you received this notice: {{ ack_url }}
 
-Questions: reply to this email; {{ commander }} leads our response.
+Questions: reply to this email{% if public_contact %} or contact {{ public_contact }}{% endif %}. {{ commander }} leads our response.
 
+{{ organisation }}
 Reference: {{ incident_reference }}""",
     ),
     "regulator_notice": (
@@ -36,16 +38,16 @@ Reference: {{ incident_reference }}""",
 
 We notify a personal data breach at {{ vendor }}, a processor acting on our behalf.
 
-Nature of the breach: {{ incident_title }}.
+Nature of the breach: {{ public_summary }}
 Categories of data: {{ data_categories }}.
 Data subjects located in: {{ jurisdictions }}.
 Approximate number of records: {{ records_affected }}.
 
-Measures taken: the processing engagement was paused, the processor's access revoked, and the scope of exposure is under review.
+Measures taken so far: {{ engagement_status }} {{ scope_status }}
 
 Deadline we are working to: {{ deadline }}.
 
-Contact: {{ commander }}, incident commander.
+Contact: {{ commander }}, incident commander, {{ organisation }}{% if public_contact %} ({{ public_contact }}){% endif %}.
 
 Acknowledgement: {{ ack_url }}
 
@@ -61,7 +63,9 @@ Severity: {{ severity }}. Phase: {{ phase }}.
 Vendor: {{ vendor }}.
 Data concerned: {{ data_categories }}.
 
-Incident commander: {{ commander }}.""",
+Incident commander: {{ commander }}.
+
+Open the incident: {{ incident_url }}""",
     ),
     "engagement_paused": (
         "[{{ incident_reference }}] Your engagement {{ engagement|truncatechars:60 }} with {{ vendor|truncatechars:60 }} is paused",
@@ -71,7 +75,9 @@ Your engagement "{{ engagement }}" with {{ vendor }} has been paused because of 
 
 Reason: {{ reason }}
 
-Do not send the vendor any data and do not use its services for this engagement until the incident commander, {{ commander }}, and Legal approve resuming it.""",
+Do not send the vendor any data and do not use its services for this engagement until the incident commander, {{ commander }}, and Legal approve resuming it.
+
+Open the incident: {{ incident_url }}""",
     ),
     "reminder": (
         "[{{ incident_reference }}] Reminder: {{ deadline|truncatechars:150 }}",
@@ -79,7 +85,9 @@ Do not send the vendor any data and do not use its services for this engagement 
 
 Reminder for {{ incident_reference }} ({{ incident_title }}): {{ deadline }}.
 
-Incident commander: {{ commander }}.""",
+Incident commander: {{ commander }}.
+
+Open the incident: {{ incident_url }}""",
     ),
     "escalation": (
         "[{{ incident_reference }}] OVERDUE: {{ deadline|truncatechars:150 }}",
@@ -87,7 +95,9 @@ Incident commander: {{ commander }}.""",
 
 A deadline of {{ incident_reference }} ({{ incident_title }}) has passed: {{ deadline }}.
 
-Please act now, or record why it does not apply.""",
+Please act now, or record why it does not apply.
+
+Open the incident: {{ incident_url }}""",
     ),
     "vendor_questionnaire": (
         "[{{ incident_reference }}] {{ organisation|truncatechars:60 }} asks {{ vendor|truncatechars:60 }} about a security incident",

@@ -28,6 +28,7 @@ from incidents.models import (
     OrganisationProfile,
     QuestionnaireTemplate,
     ScopeItem,
+    Task,
 )
 from incidents.services import check_incident_times
 from incidents.services.common import CLOCK_SKEW
@@ -384,6 +385,42 @@ class TaskAssignForm(forms.Form):
 
 class TaskSkipForm(forms.Form):
     reason = _reason_field(_("Why skip it"))
+
+
+class TaskAddForm(forms.Form):
+    """A task the playbook did not foresee, added by the commander to the current phase."""
+
+    submission_token = submission_token_field()
+    title = forms.CharField(
+        label=_("Task"),
+        max_length=Task._meta.get_field("title").max_length,
+        help_text=_("What has to be done, e.g. “Ask the vendor for its access logs”."),
+        error_messages={"required": _("Say what has to be done.")},
+    )
+    guidance = forms.CharField(
+        label=_("How (optional)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    due_at = _moment(_("Due (optional)"), _("In your time zone. Empty: no due time."))
+    required = forms.BooleanField(
+        label=_("Required to leave this phase"),
+        required=False,
+        help_text=_(
+            "The phase cannot move on while a required task is open (without an override)."
+        ),
+    )
+
+
+class PublicSummaryForm(forms.Form):
+    public_summary = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        max_length=Incident._meta.get_field("public_summary").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=Incident._meta.get_field("public_summary").help_text,
+    )
 
 
 class PauseForm(forms.Form):

@@ -6,7 +6,12 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+    validate_email,
+)
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +70,17 @@ class Incident(models.Model):
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True, max_length=20_000)
+    # What partners are told happened: the title and summary are internal
+    # words and never leave in a notice unless the commander copies them here.
+    public_summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        max_length=2_000,
+        help_text=_(
+            "What partners may read about what happened, in a sentence or two. Partner notices "
+            "quote this, never the internal title or summary."
+        ),
+    )
     vendors = models.ManyToManyField(Vendor, verbose_name=_("vendors"), related_name="incidents")
     severity = models.CharField(
         _("severity"), max_length=4, choices=Severity, default=Severity.SEV2
@@ -304,6 +320,7 @@ class TaskAction(models.TextChoices):
     """Triage actions that complete a task when they run."""
 
     NONE = "", _("None")
+    SET_SEVERITY = "set_severity", _("Set severity")
     PAUSE_ENGAGEMENTS = "pause_engagements", _("Pause engagements")
     SCOPE_REVIEW = "scope_review", _("Scope review")
     NOTIFY_PARTNERS = "notify_partners", _("Notify partners")
@@ -382,6 +399,10 @@ class Task(models.Model):
         related_name="+",
     )
     skip_reason = models.TextField(blank=True)
+    # Why a task is done without anyone ticking it ("already paused by another
+    # incident"), and where to see it (a path inside BreachDesk); empty otherwise.
+    done_note = models.CharField(max_length=300, blank=True)
+    done_link = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["incident", "order", "pk"]
@@ -570,6 +591,8 @@ class TimelineKind(models.TextChoices):
     QUESTIONNAIRE_CHASED = "questionnaire_chased", _("Questionnaire chased")
     QUESTIONNAIRE_WITHDRAWN = "questionnaire_withdrawn", _("Questionnaire withdrawn")
     VENDOR_AWARE_ACCEPTED = "vendor_aware_accepted", _("Vendor-aware time accepted")
+    TASK_ADDED = "task_added", _("Task added")
+    PUBLIC_SUMMARY_CHANGED = "public_summary_changed", _("Public summary changed")
 
 
 class TimelineEntryQuerySet(models.QuerySet):
@@ -786,6 +809,15 @@ class Notification(models.Model):
     # Which attempt the mail server accepted (``attempts`` counts the claims).
     accepted_attempt = models.PositiveSmallIntegerField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A follow-up ("Update 2") names the notice it follows, to the same
+    # recipient; ``update_number`` is 1 for a first notice.
+    follows = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    update_number = models.PositiveSmallIntegerField(default=1)
+    # When the commander was told this sent notice was still not acknowledged
+    # (ACK_ALERT_HOURS): claimed by a conditional UPDATE, so it happens once.
+    unacknowledged_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -810,6 +842,13 @@ class Notification(models.Model):
                 fields=["status", "queued_at"],
                 condition=models.Q(status__in=["queued", "sending"]),
                 name="notification_outbox_idx",
+            ),
+            # The unacknowledged-notice sweep and unacknowledged_notices_for:
+            # sent outside notices nobody has acknowledged, oldest first.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(status="sent", acknowledged_at__isnull=True),
+                name="notification_unacked_idx",
             ),
         ]
 
@@ -850,6 +889,30 @@ def validate_optional_rules(value) -> None:
 
 OPTIONAL_RULE_IDS = tuple(rule.id for rule in RULES if rule.optional)
 
+PHONE_CHARACTERS = frozenset("0123456789+ ()-./")
+
+
+def validate_public_contact(value: str) -> None:
+    """An email address, an http(s) web address or a phone number: something a partner can use."""
+    value = value.strip()
+    if not value:
+        return
+    if "@" in value and "://" not in value:
+        validate_email(value)
+        return
+    if value.lower().startswith(("https://", "http://")):
+        URLValidator(schemes=["http", "https"])(value)
+        return
+    digits = sum(c.isdigit() for c in value)
+    if set(value) <= PHONE_CHARACTERS and 6 <= digits <= 15:
+        return
+    raise ValidationError(
+        _(
+            "Give an email address, a web address starting with https:// or a phone number "
+            "such as +44 20 7946 0000."
+        )
+    )
+
 
 class OrganisationProfile(models.Model):
     """Our standing facts, so that responders do not re-enter them per incident."""
@@ -888,6 +951,30 @@ class OrganisationProfile(models.Model):
         OPERATOR = "operator", _("Network operator")
         CIIO = "ciio", _("Critical information infrastructure operator")
 
+    name = models.CharField(
+        _("organisation name"),
+        max_length=200,
+        blank=True,
+        help_text=_("How partner notices name us, e.g. “Northwind AI Ltd”."),
+    )
+    reply_to = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_(
+            "Where partners' replies to a notice go (the Reply-To header), e.g. "
+            "security@example.com. Empty: replies go to the sender address."
+        ),
+    )
+    public_contact = models.CharField(
+        _("public contact"),
+        max_length=300,
+        blank=True,
+        validators=[validate_public_contact],
+        help_text=_(
+            "How a partner reaches us about an incident: an email address, a web address "
+            "(https://…) or a phone number (+44 20 …). Quoted in partner notices."
+        ),
+    )
     role = models.CharField(
         _("our GDPR role"), max_length=16, choices=Role, default=Role.CONTROLLER
     )

@@ -70,8 +70,22 @@ CONTEXT_VARIABLES = {
     "engagement": _("The engagement concerned (engagement-paused notices)."),
     "reason": _("The reason given for the action (engagement-paused notices)."),
     "commander": _("The incident commander's name."),
-    "organisation": _("Who we are (the ORGANISATION_NAME setting)."),
+    "organisation": _("Our organisation's name (organisation profile)."),
     "questionnaire_url": _("The vendor's link to the questionnaire (questionnaire emails only)."),
+    "public_contact": _("How a partner reaches us (organisation profile); may be empty."),
+    "public_summary": _(
+        "What happened, as partners may read it: the incident's public summary, never its "
+        "internal title."
+    ),
+    "assets": _("The affected data assets that hold this partner's data, by name."),
+    "engagement_status": _(
+        "Whether we paused our work with the vendor, and when, from the incident's record."
+    ),
+    "scope_status": _("How far the review of what the vendor held has got, in a sentence."),
+    "update_label": _("“Update 2”, “Update 3”… on a follow-up notice; empty on the first."),
+    "incident_url": _(
+        "The link to the incident in BreachDesk (internal messages only; empty for partners)."
+    ),
 }
 
 SAMPLE_CONTEXT = {
@@ -90,8 +104,15 @@ SAMPLE_CONTEXT = {
     "engagement": "RLHF annotation programme",
     "reason": "Vendor breach under investigation",
     "commander": "Casey Commander",
-    "organisation": "Lumen Labs",
+    "organisation": "Northwind AI Ltd",
     "questionnaire_url": "https://breachdesk.example.com/q/sample/",
+    "public_contact": "security@northwind.example",
+    "public_summary": "An unauthorised party accessed the vendor's file storage on 24 November.",
+    "assets": "RLHF preference dataset v3",
+    "engagement_status": "We paused our work with the vendor on 25 Nov 2026, 10:00 UTC.",
+    "scope_status": "Our review of what the vendor held is under way.",
+    "update_label": "Update 2",
+    "incident_url": "https://breachdesk.example.com/incidents/INC-2026-0001/",
 }
 
 

@@ -30,7 +30,7 @@ STEPS = [
         2,
         "commander",
         True,
-        "",
+        "set_severity",
     ),
     (
         "triage",

@@ -64,9 +64,11 @@ def questionnaires_sweep_task() -> None:
 
 @shared_task(expires=50)
 def deadlines_sweep_task() -> None:
-    from incidents.services.reminders import deadlines_sweep
+    """Reminders and escalations, then partner notices left unacknowledged too long."""
+    from incidents.services.reminders import deadlines_sweep, notifications_unacknowledged_sweep
 
     deadlines_sweep()
+    notifications_unacknowledged_sweep()
 
 
 # One layout at a time per report: the claim inside the service makes a

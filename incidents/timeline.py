@@ -228,6 +228,18 @@ def record_severity_changed(
     )
 
 
+def record_public_summary_changed(
+    *, incident: Incident, actor: User, old: str, new: str
+) -> TimelineEntry:
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.PUBLIC_SUMMARY_CHANGED,
+        summary=f"Public summary for partners: {new}" if new else "Public summary cleared",
+        actor=actor,
+        data={"from": old, "to": new},
+    )
+
+
 def record_commander_changed(
     *, incident: Incident, actor: User, old: User, new: User
 ) -> TimelineEntry:
@@ -310,6 +322,16 @@ def record_note_added(
 
 def _task(task: Task) -> dict[str, Any]:
     return {"id": task.pk, "title": task.title, "phase": task.phase, "required": task.required}
+
+
+def record_task_added(*, task: Task, actor: User) -> TimelineEntry:
+    return _append(
+        incident=task.incident,
+        kind=TimelineEntry.Kind.TASK_ADDED,
+        summary=f"Task added to {task.get_phase_display().lower()}: {task.title}",
+        actor=actor,
+        data={"task": _task(task), "due_at": iso_or_none(task.due_at)},
+    )
 
 
 def record_task_assigned(*, task: Task, actor: User, old: User | None) -> TimelineEntry:
@@ -575,6 +597,11 @@ def _notice(notification: Notification) -> dict[str, Any]:
         "stakeholder": notification.stakeholder.name if notification.stakeholder else None,
         "subject": notification.subject,
         "message_id": notification.message_id,
+        **(
+            {"follows": notification.follows_id, "update": notification.update_number}
+            if notification.follows_id
+            else {}
+        ),
     }
 
 
@@ -586,6 +613,20 @@ def record_notifications_drafted(
         incident=incident,
         kind=TimelineEntry.Kind.NOTIFICATION_DRAFTED,
         summary=f"Drafted {len(notifications)} notice(s) to {recipients}",
+        actor=actor,
+        data={"notifications": [_notice(n) for n in notifications]},
+    )
+
+
+def record_follow_ups_drafted(
+    *, incident: Incident, actor: User, notifications: list[Notification]
+) -> TimelineEntry:
+    """Follow-up notices: the summary says which update each is and to whom."""
+    updates = ", ".join(f"Update {n.update_number} to {n.recipient_email}" for n in notifications)
+    return _append(
+        incident=incident,
+        kind=TimelineEntry.Kind.NOTIFICATION_DRAFTED,
+        summary=f"Drafted {len(notifications)} follow-up notice(s): {updates}",
         actor=actor,
         data={"notifications": [_notice(n) for n in notifications]},
     )

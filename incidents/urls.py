@@ -59,6 +59,7 @@ task_urls = [
         name="task-assign",
     ),
     path("<str:reference>/tasks/<int:task_id>/skip/", playbook_tasks.task_skip, name="task-skip"),
+    path("<str:reference>/tasks/add/", playbook_tasks.task_add, name="task-add"),
 ]
 
 triage_urls = [
@@ -78,6 +79,16 @@ notification_urls = [
         "<str:reference>/notifications/draft-partners/",
         notifications.notifications_draft_partner_notices,
         name="notifications-draft",
+    ),
+    path(
+        "<str:reference>/notifications/follow-up/",
+        notifications.notifications_draft_follow_ups,
+        name="notifications-follow-up",
+    ),
+    path(
+        "<str:reference>/public-summary/",
+        notifications.incident_set_public_summary,
+        name="public-summary",
     ),
     path(
         "<str:reference>/notifications/send/",

@@ -131,7 +131,8 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Vendor breach {n}")
     source = "press_report"
     discovered_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
-    severity = "sev2"
+    # None: severity left unchosen at opening (SEV2, its "Set severity" task open).
+    severity = None
 
     @classmethod
     def _create(cls, model_class, *, commander, **fields):

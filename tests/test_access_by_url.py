@@ -35,6 +35,9 @@ INCIDENT = "incident"  # a page of one incident: the need-to-know gate
 INCIDENT_FEED = "incident-feed"  # one incident's calendar feed
 INCIDENT_FORM = "incident-form"  # GET shows a form, POST acts
 INCIDENT_POST = "incident-post"  # POST only
+# A form for those who command the incident only (add a task, the public
+# summary): the gate first, then 403 for everyone else who may see it.
+INCIDENT_COMMAND_FORM = "incident-command-form"
 # Read by those who command the incident only (a picker's people search):
 # the gate first, then 403; asked here without ``?for=``, so 422 at best.
 INCIDENT_COMMAND_READ = "incident-command-read"
@@ -77,6 +80,8 @@ RULES = {
     "incidents:deadline": INCIDENT,
     "incidents:deadlines-ics": INCIDENT_FEED,
     "incidents:task-skip": INCIDENT_FORM,
+    "incidents:task-add": INCIDENT_COMMAND_FORM,
+    "incidents:public-summary": INCIDENT_COMMAND_FORM,
     "incidents:notification": INCIDENT_FORM,
     "incidents:timeline-export-json": INCIDENT_FORM,
     "incidents:timeline-export-csv": INCIDENT_FORM,
@@ -105,6 +110,7 @@ RULES = {
     "incidents:scope-mark-all": INCIDENT_POST,
     "incidents:notifications-draft": INCIDENT_POST,
     "incidents:notifications-send": INCIDENT_POST,
+    "incidents:notifications-follow-up": INCIDENT_POST,
     "incidents:notification-approve": INCIDENT_POST,
     "incidents:notification-retry": INCIDENT_POST,
     "incidents:decisions": INCIDENT_POST,
@@ -181,6 +187,8 @@ READS_INVENTORY = {"responder", "outsider", "legal", "commander_nonmember", "sta
 EXPORTS_INVENTORY = {"legal", "commander_nonmember", "staff"}
 CHANGES_INVENTORY = {"commander_nonmember", "staff"}
 COMMANDS = {"commander_nonmember", "staff"}
+# Who commands the scripted incident itself (staff command any incident they may see).
+COMMANDS_SCRIPTED = {"staff"}
 
 
 def may_see(persona: str, restricted: bool) -> bool:
@@ -315,6 +323,10 @@ def expected_get(rule: str, persona: str, visible: bool, name: str) -> set[int]:
         return OK if persona in COMMANDS else FORBIDDEN
     if rule in (INCIDENT, INCIDENT_FEED, INCIDENT_FORM):
         return OK if visible else HIDDEN
+    if rule == INCIDENT_COMMAND_FORM:
+        if not visible:
+            return HIDDEN
+        return OK if persona in COMMANDS_SCRIPTED else FORBIDDEN
     if rule == REPORT:
         return OK if visible and persona == "legal" else HIDDEN
     if rule == INCIDENT_POST:
@@ -336,6 +348,7 @@ def refused_post(rule: str, persona: str, visible: bool) -> set[int] | None:
     """The answers a POST must get from someone refused; None where it may be allowed."""
     posts = (
         INCIDENT_FORM,
+        INCIDENT_COMMAND_FORM,
         INCIDENT_POST,
         INVENTORY_EDIT,
         INVENTORY_POST,
@@ -348,8 +361,10 @@ def refused_post(rule: str, persona: str, visible: bool) -> set[int] | None:
         return TO_SIGN_IN
     if persona == "no_role":
         return FORBIDDEN
-    if rule in (INCIDENT_FORM, INCIDENT_POST) and not visible:
+    if rule in (INCIDENT_FORM, INCIDENT_POST, INCIDENT_COMMAND_FORM) and not visible:
         return HIDDEN
+    if rule == INCIDENT_COMMAND_FORM and persona not in COMMANDS_SCRIPTED:
+        return FORBIDDEN
     if rule in (INVENTORY_EDIT, INVENTORY_POST) and persona not in CHANGES_INVENTORY:
         return FORBIDDEN
     if rule == COMMANDERS and persona not in COMMANDS:

@@ -171,7 +171,10 @@ def test_from_opening_to_the_partners_acknowledgement_in_a_browser(
     counsel = browsers.open("legal")
     _sign_in(counsel, "legal")
     counsel.goto(f"/incidents/{incident.reference}/")
-    counsel.locator("#notifications").get_by_role("button", name="Approve").click()
+    # Approving means reading: the panel leads to the notice's page, its text, the button.
+    counsel.locator("#notifications").get_by_role("link", name="Read and approve").click()
+    counsel.wait_for_selector("text=What the recipient will read")
+    counsel.get_by_role("button", name="Approve this notice").click()
     counsel.wait_for_selector("#notifications >> text=Approved by")
     _shot(counsel, "05-approved")
 

@@ -56,6 +56,8 @@ def countdown(due, now):
     else:
         css, icon = "badge-neutral", ""
         text = _("%(span)s left") % {"span": duration(remaining)}
+    # The icon is decoration beside the words: hidden from screen readers.
+    icon_html = format_html('<span aria-hidden="true">{}</span> ', icon) if icon else ""
     return format_html(
         '<time class="badge {}" datetime="{}" title="{} {}">{}{}</time>'
         '<span class="print-only"> ({} {})</span>',
@@ -63,7 +65,7 @@ def countdown(due, now):
         due.isoformat(),
         exact,
         zone,
-        f"{icon} " if icon else "",
+        icon_html,
         text,
         exact,
         zone,

@@ -14,6 +14,7 @@ from incidents.selectors.lists import (
     people_matching,
     vendor_incidents,
 )
+from incidents.selectors.notices import ack_overdue_since, unacknowledged_notices_for
 from incidents.selectors.readable import readable_entries, readable_summary
 from incidents.selectors.reports import evidence_for, incident_evidence, timeline_report_for
 from incidents.selectors.rules import RuleRow, clock_rule_jurisdictions, clock_rules
@@ -49,6 +50,7 @@ __all__ = [
     "RuleRow",
     "ScopeSummary",
     "Workspace",
+    "ack_overdue_since",
     "clock_rule_jurisdictions",
     "clock_rules",
     "dashboard_incidents",
@@ -79,6 +81,7 @@ __all__ = [
     "timeline_actors",
     "timeline_entries",
     "timeline_report_for",
+    "unacknowledged_notices_for",
     "vendor_incidents",
     "visible_incidents",
     "visual_timeline_for",

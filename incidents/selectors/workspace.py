@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from incidents.models import (
 )
 from incidents.permissions import Abilities, abilities_for
 from incidents.selectors.access import incident_get_for_user, visible_incidents
+from incidents.selectors.notices import ack_overdue_since
 from incidents.selectors.questionnaires import incident_questionnaires
 from incidents.selectors.scope import held_assets, incident_scope_items, summarise_scope
 from vendors.models import Engagement
@@ -424,8 +426,27 @@ def notices_fingerprint(notifications: list[Notification]) -> str:
 @panel("notifications")
 def notifications_panel(ws: Workspace) -> dict:
     notifications = incident_notifications(incident=ws.incident)
+    overdue_since = ack_overdue_since(ws.now)
+    for notice in notifications:
+        # Four eyes: the drafter or last editor is not offered an approval
+        # that would be refused; the notice page says who may approve.
+        notice.drafted_by_reader = settings.NOTICE_FOUR_EYES and ws.user.pk in (
+            notice.created_by_id,
+            notice.edited_by_id,
+        )
+        notice.ack_overdue = bool(
+            notice.kind == Notification.Kind.PARTNER_NOTICE
+            and notice.status == Notification.Status.SENT
+            and not notice.acknowledged_at
+            and notice.sent_at <= overdue_since
+        )
     return {
         "notifications": notifications,
+        "ack_alert_hours": settings.ACK_ALERT_HOURS,
+        "has_sent_partner_notices": any(
+            n.kind == Notification.Kind.PARTNER_NOTICE and n.status == Notification.Status.SENT
+            for n in notifications
+        ),
         "notices_seen": notices_fingerprint(notifications),
         # While a notice is on its way, the panel asks again every few seconds,
         # so that "Queued" becomes "Sent" (or "Failed") without a reload.

@@ -36,6 +36,7 @@ from incidents.services.incidents import (
     incident_open,
     incident_reopen,
     incident_set_commander,
+    incident_set_public_summary,
     incident_set_severity,
     member_add,
     member_remove,
@@ -48,11 +49,18 @@ from incidents.services.notifications import (
     notification_approve,
     notification_retry,
     notification_update_draft,
+    notifications_draft_follow_ups,
     notifications_draft_partner_notices,
     notifications_send_approved,
 )
-from incidents.services.playbook_tasks import task_assign, task_complete, task_reopen, task_skip
-from incidents.services.reminders import deadlines_sweep
+from incidents.services.playbook_tasks import (
+    task_add,
+    task_assign,
+    task_complete,
+    task_reopen,
+    task_skip,
+)
+from incidents.services.reminders import deadlines_sweep, notifications_unacknowledged_sweep
 from incidents.services.triage import (
     ScopeMark,
     engagements_pause,
@@ -81,6 +89,7 @@ __all__ = [
     "incident_record_decisions",
     "incident_reopen",
     "incident_set_commander",
+    "incident_set_public_summary",
     "incident_set_severity",
     "member_add",
     "member_remove",
@@ -91,12 +100,15 @@ __all__ = [
     "notification_retry",
     "notification_send",
     "notification_update_draft",
+    "notifications_draft_follow_ups",
     "notifications_draft_partner_notices",
     "notifications_send_approved",
     "notifications_sweep",
+    "notifications_unacknowledged_sweep",
     "pause_approve_resume",
     "scope_review_mark",
     "scope_review_mark_many",
+    "task_add",
     "task_assign",
     "task_complete",
     "task_reopen",

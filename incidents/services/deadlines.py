@@ -14,6 +14,7 @@ from breachdesk.text import fit
 from incidents import timeline
 from incidents.chain import iso_or_none, iso_utc
 from incidents.clocks import Clock, compute_clocks, contract_rule_id, parse_facts
+from incidents.exceptions import NothingChanged
 from incidents.models import (
     AFFECTED_SCOPE_STATUSES,
     SETTLED_BY_FACTS,
@@ -33,6 +34,7 @@ MET_IN_FUTURE = "That time is in the future; record when it was actually filed."
 MET_NEEDS_REFERENCE = "Give the filing reference (a case number, portal receipt or email)."
 WAIVE_NEEDS_REASON = "Give the rationale, e.g. “risk unlikely: data encrypted, key not exposed”."
 NOT_OPEN = "This deadline is already {status}."
+DECISIONS_UNCHANGED = "The decisions are as already recorded; nothing changed."
 DECISION_IN_FUTURE = "This time is in the future; record when the decision was taken."
 DECISION_BEFORE_AWARENESS = "A decision cannot come before we became aware of the incident."
 NOT_ALLOWED_DECISIONS = "Only the incident commander or Legal record these decisions."
@@ -278,7 +280,7 @@ def incident_record_decisions(*, incident: Incident, actor: User, **decisions: A
             value = decisions[name]
             changes[name] = iso_or_none(value) if isinstance(value, datetime) else value
     if not changes:
-        return incident
+        raise NothingChanged(DECISIONS_UNCHANGED)
     incident.save(update_fields=[*changes, "updated_at"])
     timeline.record_decisions(incident=incident, actor=actor, changes=changes)
     deadlines_refresh(incident=incident, actor=actor)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from celery import current_app
 from django.conf import settings
@@ -27,9 +28,10 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from incidents import timeline
-from incidents.models import Notification, Task
+from incidents.models import Notification, OrganisationProfile, Task
 from incidents.services.common import lock_incident
 from incidents.services.deadlines import deadline_met_by_notification
+from incidents.services.notice_composition import organisation_name
 from incidents.services.playbook_tasks import playbook_tasks_complete_for_action
 
 logger = logging.getLogger(__name__)
@@ -155,12 +157,29 @@ def _claim(notification_id: int) -> bool:
     )
 
 
+def _sender(notification: Notification) -> tuple[str, list[str]]:
+    """The From and Reply-To of a notice.
+
+    An outside notice comes from us by name (the organisation profile) and
+    sends replies where the profile says a person reads them; internal mail
+    keeps the configured sender.
+    """
+    if not notification.is_external:
+        return settings.DEFAULT_FROM_EMAIL, []
+    profile = OrganisationProfile.current()
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    sender = formataddr((organisation_name(profile), address))
+    return sender, [profile.reply_to] if profile.reply_to else []
+
+
 def _message(notification: Notification) -> EmailMultiAlternatives:
+    from_email, reply_to = _sender(notification)
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=[notification.recipient_email],
+        reply_to=reply_to,
         headers={
             "Message-ID": notification.message_id,
             "X-BreachDesk-Incident": notification.incident.reference,

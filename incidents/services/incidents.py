@@ -11,7 +11,7 @@ from breachdesk.models import User
 from breachdesk.roles import incident_roles_allowed, may_command
 from breachdesk.submissions import submission_claim
 from incidents import timeline
-from incidents.exceptions import TransitionNotAllowed
+from incidents.exceptions import NothingChanged, TransitionNotAllowed
 from incidents.models import (
     PHASE_ORDER,
     SETTLED_BY_FACTS,
@@ -27,7 +27,11 @@ from incidents.search import search_index_add_note, search_index_rebuild
 from incidents.selectors import incident_visible_to
 from incidents.services.common import CLOCK_SKEW, Need, lock_incident
 from incidents.services.deadlines import deadlines_refresh
-from incidents.services.playbook_tasks import incident_next_task_refresh
+from incidents.services.playbook_tasks import (
+    incident_next_task_refresh,
+    playbook_tasks_complete_for_action,
+)
+from incidents.services.triage import engagements_hold_existing_pauses
 from vendors.models import Vendor
 
 MAX_NOTE_LENGTH = 20_000
@@ -63,6 +67,11 @@ ROLE_NOT_ALLOWED = (
     "{name} cannot be {role} on an incident with their role in BreachDesk; choose one of: "
     "{allowed}."
 )
+ALREADY_IN_PHASE = "The incident is already in {phase}; nothing changed."
+SEVERITY_UNCHANGED = "Severity is already {severity}; nothing changed."
+ALREADY_COMMANDS = "{name} already commands this incident; nothing changed."
+ROLE_UNCHANGED = "{name} is already {role} on this incident; nothing changed."
+SEVERITY_CHOSEN_AT_OPENING = "{severity} chosen when the incident was opened."
 NO_ROLE_MEMBER = "{name} has no role in BreachDesk yet; an administrator must give them one first."
 
 
@@ -164,7 +173,7 @@ def incident_open(
     vendors: list[Vendor],
     source: str,
     discovered_at: datetime,
-    severity: str = Incident.Severity.SEV2,
+    severity: str | None = None,
     summary: str = "",
     occurred_at: datetime | None = None,
     vendor_aware_at: datetime | None = None,
@@ -172,6 +181,13 @@ def incident_open(
     restricted: bool = False,
     submission_token: UUID | None = None,
 ) -> Incident:
+    """Open an incident with its playbook tasks, team, opening entry and first deadlines.
+
+    The tasks start from what is already known: a ``severity`` chosen here
+    completes "Set severity" (None leaves it SEV2 and the task open), and a
+    vendor whose engagements another incident already paused is held paused
+    by this one too, its "Pause engagements" task done with a link to the vendor.
+    """
     if not may_command(actor):
         raise PermissionDenied(CANNOT_OPEN)
     if not vendors:
@@ -182,6 +198,9 @@ def incident_open(
         occurred_at=occurred_at, vendor_aware_at=vendor_aware_at, discovered_at=discovered_at
     )
     commander = commander or actor
+    # Severity left unchosen (None) starts at SEV2, its "Set severity" task open.
+    chosen_severity = severity
+    severity = severity or Incident.Severity.SEV2
     counter = _lock_counter(timezone.now().year)
     if submission_token is not None:
         already_opened = Incident.objects.filter(submission_token=submission_token).first()
@@ -209,6 +228,14 @@ def incident_open(
     _create_tasks(incident)
     incident_next_task_refresh(incident)
     timeline.record_incident_opened(incident=incident, actor=actor)
+    if chosen_severity:
+        playbook_tasks_complete_for_action(
+            incident=incident,
+            action=Task.Action.SET_SEVERITY,
+            actor=actor,
+            note=SEVERITY_CHOSEN_AT_OPENING.format(severity=incident.get_severity_display()),
+        )
+    engagements_hold_existing_pauses(incident=incident, actor=actor)
     deadlines_refresh(incident=incident, actor=actor)
     search_index_rebuild(Incident.objects.filter(pk=incident.pk))
     return incident
@@ -244,7 +271,7 @@ def incident_advance_phase(
     )
     if incident.phase == to_phase:
         # A double-click, or two people pressing at once: already done.
-        return incident
+        raise NothingChanged(ALREADY_IN_PHASE.format(phase=incident.get_phase_display().lower()))
     if to_phase not in PHASE_ORDER or incident.next_phase != to_phase:
         raise TransitionNotAllowed(
             f"An incident in {incident.phase} can only move on to {incident.next_phase}."
@@ -313,13 +340,50 @@ def incident_set_severity(
     if severity not in Incident.Severity.values:
         raise ValidationError({"severity": ["Choose SEV1, SEV2, SEV3 or SEV4."]})
     if incident.severity == severity:
-        return incident
+        raise NothingChanged(SEVERITY_UNCHANGED.format(severity=incident.get_severity_display()))
     old = incident.severity
     incident.severity = severity
     incident.save(update_fields=["severity", "updated_at"])
     timeline.record_severity_changed(
         incident=incident, actor=actor, old=old, new=severity, reason=reason.strip()
     )
+    playbook_tasks_complete_for_action(
+        incident=incident, action=Task.Action.SET_SEVERITY, actor=actor
+    )
+    return incident
+
+
+PUBLIC_SUMMARY_LENGTH = Incident._meta.get_field("public_summary").max_length
+PUBLIC_SUMMARY_TOO_LONG = "Keep the public summary under {limit:,} characters; it has {length:,}."
+PUBLIC_SUMMARY_UNCHANGED = "The public summary already says this; nothing changed."
+
+
+@transaction.atomic(durable=True)
+def incident_set_public_summary(*, incident: Incident, actor: User, text: str) -> Incident:
+    """The commander's words for partners about what happened (partner notices quote them).
+
+    Kept apart from the internal title and summary, which never leave in a
+    notice. Raises ValidationError when too long, NothingChanged when the
+    same, PermissionDenied for anyone but the commander.
+    """
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=NOT_COMMANDER
+    )
+    text = text.strip()
+    if len(text) > PUBLIC_SUMMARY_LENGTH:
+        raise ValidationError(
+            {
+                "public_summary": [
+                    PUBLIC_SUMMARY_TOO_LONG.format(limit=PUBLIC_SUMMARY_LENGTH, length=len(text))
+                ]
+            }
+        )
+    if text == incident.public_summary:
+        raise NothingChanged(PUBLIC_SUMMARY_UNCHANGED)
+    old = incident.public_summary
+    incident.public_summary = text
+    incident.save(update_fields=["public_summary", "updated_at"])
+    timeline.record_public_summary_changed(incident=incident, actor=actor, old=old, new=text)
     return incident
 
 
@@ -341,7 +405,7 @@ def incident_set_commander(*, incident: Incident, actor: User, commander: User) 
     if not taking and not abilities_for(actor, incident).commands:
         raise PermissionDenied(NOT_COMMANDER)
     if incident.commander_id == commander.pk:
-        return incident
+        raise NothingChanged(ALREADY_COMMANDS.format(name=commander.display_name))
     if not may_command(commander):
         raise ValidationError({"commander": [CANNOT_COMMAND.format(name=commander.display_name)]})
     old = incident.commander
@@ -384,7 +448,9 @@ def member_set_role(*, member: IncidentMember, actor: User, role: str) -> Incide
         raise ValidationError({"role": ["Choose responder, legal or viewer."]})
     _check_team_role(member.user, role)
     if member.role == role:
-        return member
+        raise NothingChanged(
+            ROLE_UNCHANGED.format(name=member.user.display_name, role=member.get_role_display())
+        )
     old_role = member.role
     member.role = role
     member.save(update_fields=["role"])

@@ -22,7 +22,7 @@ from django.utils import timezone
 from breachdesk.models import User
 from breachdesk.text import fit
 from incidents import notices
-from incidents.models import EmailTemplate, Incident, Notification
+from incidents.models import EmailTemplate, Incident, Notification, OrganisationProfile
 from incidents.selectors import held_assets, incident_scope_items, summarise_scope
 from vendors.jurisdictions import jurisdictions as jurisdiction_names
 from vendors.models import Engagement, Stakeholder
@@ -92,14 +92,64 @@ class NoticeFacts:
     items: list
     held_count: int
     vendors: str
+    organisation: str
+    public_contact: str
+    engagement_status: str
+
+
+def organisation_name(profile: OrganisationProfile) -> str:
+    """How notices name us: the profile's name, else the sender's display name."""
+    if profile.name:
+        return profile.name
+    display = settings.DEFAULT_FROM_EMAIL.split("<", 1)[0].strip(' "')
+    return display or settings.DEFAULT_FROM_EMAIL
+
+
+def _moment(value) -> str:
+    return f"{value.astimezone(UTC):%d %b %Y, %H:%M} UTC"
+
+
+def engagement_status(incident: Incident) -> str:
+    """What this incident did to the work with the vendor, from its pauses: no fixed claim."""
+    pauses = list(incident.pauses.order_by("paused_at").values_list("paused_at", "resumed_at"))
+    if not pauses:
+        return "Our work with the vendor has not been paused."
+    first = _moment(pauses[0][0])
+    if all(resumed for _paused, resumed in pauses):
+        last = _moment(max(resumed for _paused, resumed in pauses))
+        return f"We paused our work with the vendor on {first} and resumed it on {last}."
+    return f"We paused our work with the vendor on {first}."
+
+
+def scope_status(items: list, held_count: int) -> str:
+    """How far the review of what the vendor held has got, without counting our assets."""
+    if not items:
+        return "We have not yet reviewed which of our data the vendor held."
+    if len(items) < held_count:
+        return "Our review of what the vendor held is under way."
+    return "We have reviewed every data asset the vendor held."
 
 
 def notice_facts(incident: Incident) -> NoticeFacts:
+    profile = OrganisationProfile.current()
     return NoticeFacts(
         items=incident_scope_items(incident=incident),
         held_count=held_assets(incident).count(),
         vendors=", ".join(v.name for v in incident.vendors.order_by("name")),
+        organisation=organisation_name(profile),
+        public_contact=profile.public_contact,
+        engagement_status=engagement_status(incident),
     )
+
+
+def incident_link(incident: Incident) -> str:
+    """The incident's page at ``SITE_URL``: for internal messages to people who may see it."""
+    return settings.SITE_URL + incident.get_absolute_url()
+
+
+# What a partner notice says happened when the commander has written no public
+# summary yet: nothing from the internal title or summary.
+NO_PUBLIC_SUMMARY = "a security incident at the vendor; we will share details as we confirm them."
 
 
 def notice_context(
@@ -113,11 +163,14 @@ def notice_context(
     reason: str = "",
     facts: NoticeFacts | None = None,
     questionnaire_url: str = "",
+    update_label: str = "",
+    incident_url: str = "",
 ) -> dict[str, str]:
     """The documented variables (notices.CONTEXT_VARIABLES), filled for this incident.
 
     For a stakeholder, the scope is narrowed to the assets holding *their* data:
-    a partner is told about its own data, not about everyone's.
+    a partner is told about its own data, not about everyone's. ``incident_url``
+    is for internal messages only: partners cannot sign in.
     """
     facts = facts or notice_facts(incident)
     items = facts.items
@@ -134,11 +187,13 @@ def notice_context(
         records = f"at least {scope.records_affected:,} (some counts still unknown)"
     else:
         records = "not yet known"
-    if any(item.is_affected for item in items):
+    affected = [item for item in items if item.is_affected]
+    if affected:
         categories = _category_words(scope.data_categories) or "no personal data identified"
         places = _words(scope.jurisdictions, jurisdiction_names()) or "none identified"
+        assets = ", ".join(sorted({item.snapshot.get("name", "") for item in affected}))
     else:
-        categories = places = "under review"
+        categories = places = assets = "under review"
     return {
         "incident_reference": incident.reference,
         "incident_title": incident.title,
@@ -155,8 +210,15 @@ def notice_context(
         "engagement": engagement.name if engagement else "",
         "reason": reason,
         "commander": incident.commander.display_name,
-        "organisation": settings.ORGANISATION_NAME,
+        "organisation": facts.organisation,
         "questionnaire_url": questionnaire_url,
+        "public_contact": facts.public_contact,
+        "public_summary": incident.public_summary.strip() or NO_PUBLIC_SUMMARY,
+        "assets": assets,
+        "engagement_status": facts.engagement_status,
+        "scope_status": scope_status(facts.items, facts.held_count),
+        "update_label": update_label,
+        "incident_url": incident_url,
     }
 
 
@@ -184,27 +246,31 @@ def compose_notice(
     template: EmailTemplate | None = None,
     facts: NoticeFacts | None = None,
     questionnaire=None,
+    follows: Notification | None = None,
     **context_extra,
 ) -> Notification:
     """A new Notification row (``status`` as given) from the kind's template and the facts.
 
     Drafting many notices at once passes the ``template`` and ``facts`` read
-    once. Raises ValidationError when the template cannot be used, in words
-    for the admin who must fix it. The caller's transaction holds the row.
+    once. A follow-up names the notice it ``follows``: it is "Update N" in its
+    subject whatever the template says. Raises ValidationError when the
+    template cannot be used, in words for the admin who must fix it. The
+    caller's transaction holds the row.
     """
     template = template or EmailTemplate.objects.get(kind=kind)
     nonce = uuid.uuid4()
-    link = (
-        ack_url(nonce)
-        if kind in (Notification.Kind.PARTNER_NOTICE, Notification.Kind.REGULATOR_NOTICE)
-        else ""
-    )
+    external = kind in (Notification.Kind.PARTNER_NOTICE, Notification.Kind.REGULATOR_NOTICE)
+    link = ack_url(nonce) if external else ""
+    update_number = follows.update_number + 1 if follows else 1
+    update_label = f"Update {update_number}" if follows else ""
     context = notice_context(
         incident,
         recipient_name=recipient_name,
         stakeholder=stakeholder,
         ack_link=link,
         facts=facts,
+        update_label=update_label,
+        incident_url="" if external else incident_link(incident),
         **context_extra,
     )
     try:
@@ -216,6 +282,9 @@ def compose_notice(
             f"The “{template.get_kind_display()}” email template cannot be used: {exc} "
             "Fix it in the admin."
         ) from None
+    if update_label and update_label not in subject:
+        # An admin's template without {{ update_label }} still says it is an update.
+        subject = fit(f"{update_label}: {subject}", notices.MAX_SUBJECT_LENGTH)
     return _saved(
         Notification(
             incident=incident,
@@ -235,6 +304,8 @@ def compose_notice(
             created_by=actor,
             edited_by=actor,
             queued_at=timezone.now() if status == Notification.Status.QUEUED else None,
+            follows=follows,
+            update_number=update_number,
         )
     )
 
@@ -254,6 +325,7 @@ def _saved(notification: Notification) -> Notification:
             "created_by",
             "edited_by",
             "approved_by",
+            "follows",
         ],
         validate_unique=False,
         validate_constraints=False,

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from incidents import notices, timeline
-from incidents.models import EmailTemplate, Incident, Notification
+from incidents.exceptions import NothingChanged
+from incidents.models import EmailTemplate, Incident, IncidentMember, Notification, TimelineEntry
 from incidents.selectors import incident_scope_items, incident_visible_to, summarise_scope
 from incidents.services.common import Need, lock_incident
 from incidents.services.delivery import publish_sends
@@ -33,12 +34,33 @@ from vendors.models import Stakeholder
 CANNOT_DRAFT = "Only the incident commander drafts and edits notices."
 CANNOT_APPROVE = "Only the incident commander or Legal approve notices."
 CANNOT_SEND = "Only the incident commander sends notices."
-FOUR_EYES = (
-    "You drafted or last edited this notice; someone else (the commander or Legal) must approve it."
+FOUR_EYES = "You drafted or last edited this notice, so someone else must approve it: {approvers}."
+NO_OTHER_APPROVER = (
+    "the incident commander or someone with the Legal role (add a Legal member to the team)"
 )
 NOT_A_DRAFT = "Only a draft can be changed or approved; this notice is {status}."
 NOTHING_AFFECTED = (
-    "The scope review names no affected partner yet: mark the exposed data assets first."
+    "Nothing to draft: no data asset marked exposed or suspected holds a partner's or "
+    "customer's data. Mark the exposed data assets in the scope review first."
+)
+NOTHING_REVIEWED = (
+    "Nothing to draft: the scope review has not marked any data asset yet, so no partner is "
+    "known to be affected. Open the scope review and mark what the vendor held."
+)
+ALL_DRAFTED = (
+    "Nothing to draft: every contact of {partners} already has a notice. Edit, approve or "
+    "retry those below, or draft follow-up notices once there is news."
+)
+NO_SENT_NOTICES = (
+    "Nothing to follow up: no partner notice has been sent yet. Send the first notices, then "
+    "draft follow-ups when there is news."
+)
+FOLLOW_UPS_PENDING = (
+    "Nothing to draft: every partner notice already has a follow-up waiting to be approved or sent."
+)
+NOTHING_NEW = (
+    "Nothing to follow up: no new facts since the last notice to {recipients} (scope review, "
+    "pauses or the public summary). Record what changed first."
 )
 UNAPPROVED_DRAFTS = "{count} draft notice(s) still need approval before anything is sent."
 NOTHING_TO_SEND = "There is no approved notice to send."
@@ -82,7 +104,8 @@ def notifications_draft_partner_notices(
     incident = lock_incident(
         incident, actor=actor, need=Need.COMMAND, open_only=False, refused=CANNOT_DRAFT
     )
-    scope = summarise_scope(incident_scope_items(incident=incident), 0)
+    items = incident_scope_items(incident=incident)
+    scope = summarise_scope(items, 0)
     stakeholder_ids = [s["id"] for s in scope.stakeholders]
     stakeholders = list(
         Stakeholder.objects.filter(pk__in=stakeholder_ids, kind__in=NOTIFY_KINDS)
@@ -90,7 +113,7 @@ def notifications_draft_partner_notices(
         .order_by("name")
     )
     if not stakeholders:
-        raise ValidationError(NOTHING_AFFECTED)
+        raise NothingChanged(NOTHING_AFFECTED if items else NOTHING_REVIEWED)
     already = {
         email.lower()
         for email in incident.notifications.filter(
@@ -123,7 +146,75 @@ def notifications_draft_partner_notices(
             )
     if drafts:
         timeline.record_notifications_drafted(incident=incident, actor=actor, notifications=drafts)
+    elif not without_contact:
+        raise NothingChanged(ALL_DRAFTED.format(partners=", ".join(s.name for s in stakeholders)))
     return drafts, without_contact
+
+
+# What partners are told about: a follow-up needs one of these after the last notice.
+NEWS_KINDS = (
+    TimelineEntry.Kind.SCOPE_REVIEWED,
+    TimelineEntry.Kind.ENGAGEMENT_PAUSED,
+    TimelineEntry.Kind.ENGAGEMENT_RESUMED,
+    TimelineEntry.Kind.PUBLIC_SUMMARY_CHANGED,
+)
+
+
+@transaction.atomic(durable=True)
+def notifications_draft_follow_ups(*, incident: Incident, actor: User) -> list[Notification]:
+    """A follow-up draft ("Update 2", "Update 3"…) for each sent partner notice with news since.
+
+    Each goes to the same recipient and partner as the notice it ``follows``
+    (the latest of its series), from the facts as they stand now. Raises
+    NothingChanged, saying why, when no notice was sent, when every series
+    already has a follow-up on its way, or when nothing new was recorded
+    since the last one was sent.
+    """
+    incident = lock_incident(
+        incident, actor=actor, need=Need.COMMAND, open_only=False, refused=CANNOT_DRAFT
+    )
+    partner_notices = incident.notifications.filter(kind=Notification.Kind.PARTNER_NOTICE)
+    latest = list(
+        partner_notices.filter(follow_ups__isnull=True)
+        .select_related("stakeholder")
+        .order_by("sent_at", "pk")
+    )
+    sent = [n for n in latest if n.status == Notification.Status.SENT]
+    if not sent:
+        if partner_notices.filter(status=Notification.Status.SENT).exists():
+            raise NothingChanged(FOLLOW_UPS_PENDING)
+        raise NothingChanged(NO_SENT_NOTICES)
+    news = list(
+        incident.timeline.filter(kind__in=NEWS_KINDS, recorded_at__gt=sent[0].sent_at)
+        .order_by()
+        .values_list("recorded_at", flat=True)
+    )
+    with_news = [n for n in sent if any(moment > n.sent_at for moment in news)]
+    if not with_news:
+        recipients = ", ".join(n.recipient_email for n in sent)
+        raise NothingChanged(NOTHING_NEW.format(recipients=recipients))
+    template = EmailTemplate.objects.get(kind=Notification.Kind.PARTNER_NOTICE)
+    facts = notice_facts(incident)
+    drafts = [
+        compose_notice(
+            incident,
+            kind=Notification.Kind.PARTNER_NOTICE,
+            recipient_name=previous.recipient_name,
+            recipient_email=previous.recipient_email,
+            stakeholder=previous.stakeholder,
+            actor=actor,
+            status=Notification.Status.DRAFT,
+            deadline=stakeholder_deadline(incident, previous.stakeholder)
+            if previous.stakeholder
+            else "",
+            template=template,
+            facts=facts,
+            follows=previous,
+        )
+        for previous in with_news
+    ]
+    timeline.record_follow_ups_drafted(incident=incident, actor=actor, notifications=drafts)
+    return drafts
 
 
 def _clean_message(*, subject: str, body_text: str, recipient_email: str) -> None:
@@ -213,7 +304,7 @@ def notification_approve(*, notification: Notification, actor: User) -> Notifica
         notification.created_by_id,
         notification.edited_by_id,
     ):
-        raise ValidationError(FOUR_EYES)
+        raise ValidationError(FOUR_EYES.format(approvers=approvers_in_words(notification)))
     notification.status = Notification.Status.APPROVED
     notification.approved_by = actor
     notification.approved_at = timezone.now()
@@ -225,6 +316,35 @@ def notification_approve(*, notification: Notification, actor: User) -> Notifica
 def queue_for_sending(notifications: list[Notification]) -> None:
     """Queue rows composed in the caller's transaction; they are published after it commits."""
     _queue(notifications)
+
+
+def may_approve_now(notification: Notification, user: User) -> bool:
+    """Whether approving would not be refused by four eyes (the role is checked elsewhere)."""
+    return not settings.NOTICE_FOUR_EYES or user.pk not in (
+        notification.created_by_id,
+        notification.edited_by_id,
+    )
+
+
+def approvers_in_words(notification: Notification) -> str:
+    """Who may approve this notice besides its drafter and last editor, by name.
+
+    The incident commander and the incident's Legal members (DESIGN.md: who
+    approves what); when none of them is left, what role to bring in.
+    """
+    excluded = {notification.created_by_id, notification.edited_by_id}
+    incident = notification.incident
+    names = []
+    if incident.commander_id not in excluded:
+        names.append(f"{incident.commander.display_name} (commander)")
+    legal = (
+        IncidentMember.objects.filter(incident=incident, role=IncidentMember.Role.LEGAL)
+        .exclude(user_id__in=[pk for pk in excluded if pk])
+        .select_related("user")
+        .order_by("user__username")
+    )
+    names += [f"{member.user.display_name} (Legal)" for member in legal]
+    return ", ".join(names) or NO_OTHER_APPROVER
 
 
 def _queue(notifications: list[Notification]) -> None:

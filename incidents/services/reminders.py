@@ -17,8 +17,9 @@ next run without stopping the others.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -237,6 +238,77 @@ def _remind_task(task_id: int, now: datetime) -> None:
 @transaction.atomic(durable=True)
 def _record_deadline_failure(deadline_id: int, error: str) -> None:
     Deadline.objects.filter(pk=deadline_id).update(reminder_error=error[:2000])
+
+
+def unacknowledged_words(notification: Notification) -> str:
+    """The alert's subject matter: which notice, to whom, sent when, and how long ago."""
+    partner = f" ({notification.stakeholder.name})" if notification.stakeholder else ""
+    return (
+        f"the partner notice to {notification.recipient_email}{partner}, sent "
+        f"{notification.sent_at:%d %b %Y, %H:%M} UTC, is not acknowledged after "
+        f"{settings.ACK_ALERT_HOURS} h"
+    )
+
+
+def unacknowledged_due(now: datetime):
+    """Sent partner notices past ``ACK_ALERT_HOURS`` without acknowledgement or alert yet."""
+    return Notification.objects.filter(
+        kind=Notification.Kind.PARTNER_NOTICE,
+        status=Notification.Status.SENT,
+        acknowledged_at__isnull=True,
+        unacknowledged_alerted_at__isnull=True,
+        sent_at__lte=now - timedelta(hours=settings.ACK_ALERT_HOURS),
+    ).exclude(incident__phase=Incident.Phase.CLOSED)
+
+
+@transaction.atomic(durable=True)
+def _alert_unacknowledged(notification_id: int, now: datetime) -> bool:
+    notification = Notification.objects.select_related("incident").get(pk=notification_id)
+    incident = lock_incident(notification.incident, actor=None, need=None, open_only=False)
+    # The claim: only the UPDATE that finds the alert not yet sent sends it.
+    claimed = (
+        unacknowledged_due(now).filter(pk=notification_id).update(unacknowledged_alerted_at=now)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("stakeholder").get(pk=notification_id)
+    _remind(
+        incident,
+        [incident.commander],
+        kind=Notification.Kind.REMINDER,
+        about=unacknowledged_words(notification),
+        offset=UNACKNOWLEDGED,
+    )
+    return True
+
+
+UNACKNOWLEDGED = "not acknowledged"
+
+
+def notifications_unacknowledged_sweep(*, now: datetime | None = None) -> int:
+    """Tell the commander, once per notice, of partner notices unacknowledged past the limit.
+
+    ``ACK_ALERT_HOURS`` after sending (48 by default). Each alert is claimed
+    by a conditional UPDATE of ``unacknowledged_alerted_at`` in the incident's
+    lock, so two sweeps never send it twice. Returns how many alerts went out;
+    one that fails is logged and left for the next run.
+    """
+    now = now or timezone.now()
+    sent = 0
+    failed: set[int] = set()
+    while batch := list(
+        unacknowledged_due(now)
+        .exclude(pk__in=failed)
+        .order_by("sent_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+    ):
+        for notification_id in batch:
+            try:
+                sent += _alert_unacknowledged(notification_id, now)
+            except Exception:  # one notice must never stop the others
+                logger.exception("Could not alert about unacknowledged notice %s", notification_id)
+                failed.add(notification_id)
+    return sent
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from breachdesk.models import User
 from incidents import timeline
+from incidents.exceptions import NothingChanged
 from incidents.models import EngagementPause, Incident, Notification, ScopeItem, Task
 from incidents.permissions import abilities_for
 from incidents.selectors import held_assets
@@ -59,14 +60,28 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
 
     An engagement another incident already paused gets this incident's own
     pause as well: it stays paused until every incident holding it has
-    approved resuming. Raises ValidationError when there is nothing left to
-    pause (none active, or all already paused by this incident).
+    approved resuming. Raises NothingChanged, saying so, when there is nothing
+    left to pause (none active, or all already paused by this incident).
     """
     incident = lock_incident(incident, actor=actor, need=Need.WORK, refused=NOT_WORKING)
     reason = _clean_reason(reason, PAUSE_NEEDS_REASON)
     vendors = list(incident.vendors.all())
+    engagements = _engagements_to_pause(incident, vendors)
+    if not engagements:
+        raise NothingChanged(
+            NOTHING_TO_PAUSE.format(vendors=", ".join(vendor.name for vendor in vendors))
+        )
+    pauses = _pause(incident, actor, vendors, engagements, reason)
+    playbook_tasks_complete_for_action(
+        incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor
+    )
+    return pauses
+
+
+def _engagements_to_pause(incident: Incident, vendors: list[Vendor]) -> list[Engagement]:
+    """The vendors' active or paused engagements this incident does not hold yet, locked."""
     held_here = EngagementPause.objects.filter(incident=incident, resumed_at__isnull=True)
-    engagements = list(
+    return list(
         Engagement.objects.select_for_update(of=("self",))
         .filter(
             vendor__in=vendors,
@@ -76,10 +91,16 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
         .select_related("vendor", "owner")
         .order_by("vendor__name", "name")
     )
-    if not engagements:
-        raise ValidationError(
-            NOTHING_TO_PAUSE.format(vendors=", ".join(vendor.name for vendor in vendors))
-        )
+
+
+def _pause(
+    incident: Incident,
+    actor: User,
+    vendors: list[Vendor],
+    engagements: list[Engagement],
+    reason: str,
+) -> list[EngagementPause]:
+    """Hold each engagement paused for this incident, pausing the active ones (caller's lock)."""
     now = timezone.now()
     pauses, newly_paused = [], []
     for engagement in engagements:
@@ -108,8 +129,47 @@ def engagements_pause(*, incident: Incident, actor: User, reason: str) -> list[E
     )
     # Owners of an engagement that was already paused were told when it stopped.
     _tell_engagement_owners(incident, newly_paused, reason, actor)
+    return pauses
+
+
+ALREADY_PAUSED_AT_OPENING = (
+    "Already paused by {references} when this incident was opened; this incident holds "
+    "the pause too, so resuming needs its approval as well."
+)
+ALREADY_PAUSED_NOTE = "Already paused when this incident was opened: see {vendor}"
+
+
+def engagements_hold_existing_pauses(*, incident: Incident, actor: User) -> list[EngagementPause]:
+    """At opening: when every engagement with the vendors is already paused, hold them too.
+
+    In the caller's transaction, with the incident locked (``incident_open``).
+    A vendor another incident has already stopped needs no second pause, only
+    this incident's hold on it (so the other incident cannot resume it alone)
+    and its "Pause engagements" task done, with a link to the vendor. Any
+    active engagement leaves the task open for a person to press the button.
+    """
+    vendors = list(incident.vendors.order_by("name"))
+    engagements = _engagements_to_pause(incident, vendors)
+    if not engagements or any(e.status == Engagement.Status.ACTIVE for e in engagements):
+        return []
+    references = sorted(
+        set(
+            EngagementPause.objects.filter(engagement__in=engagements, resumed_at__isnull=True)
+            .exclude(incident=incident)
+            .values_list("incident__reference", flat=True)
+        )
+    )
+    reason = ALREADY_PAUSED_AT_OPENING.format(
+        references=", ".join(references) or "the vendor's status"
+    )
+    pauses = _pause(incident, actor, vendors, engagements, reason)
+    vendor = engagements[0].vendor
     playbook_tasks_complete_for_action(
-        incident=incident, action=Task.Action.PAUSE_ENGAGEMENTS, actor=actor
+        incident=incident,
+        action=Task.Action.PAUSE_ENGAGEMENTS,
+        actor=actor,
+        note=ALREADY_PAUSED_NOTE.format(vendor=vendor.name),
+        link=vendor.get_absolute_url(),
     )
     return pauses
 

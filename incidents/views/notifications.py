@@ -10,20 +10,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
-from incidents.forms import NotificationDraftForm
+from incidents.exceptions import NothingChanged
+from incidents.forms import NotificationDraftForm, PublicSummaryForm
 from incidents.models import Notification
 from incidents.services.notice_composition import ack_lookup
-from incidents.views.responses import attach, call_action
+from incidents.services.notifications import approvers_in_words, may_approve_now
+from incidents.views.responses import attach, call_action, errors_of
 
 NO_CONTACT = _(
     "No notice for %(names)s: add a contact on their stakeholder page, then draft again."
 )
 NOT_EDITABLE = _("Only the incident commander edits notices, and only drafts.")
+NOT_EDITABLE_SUMMARY = _("Only the incident commander writes the public summary.")
 
 
 def _notification(ws, notification_id: int) -> Notification:
     return get_object_or_404(
-        ws.incident.notifications.select_related("stakeholder"), pk=notification_id
+        ws.incident.notifications.select_related("stakeholder", "approved_by", "follows"),
+        pk=notification_id,
     )
 
 
@@ -43,18 +47,47 @@ def notifications_draft_partner_notices(request: HtmxHttpRequest, reference: str
 
 
 @require_POST
-def notification_approve(
-    request: HtmxHttpRequest, reference: str, notification_id: int
-) -> HttpResponse:
+def notifications_draft_follow_ups(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     ws = selectors.workspace_for(user=request.user, reference=reference)
-    notification = _notification(ws, notification_id)
     return call_action(
         request,
         ws,
         panel="notifications",
         changed=("timeline-latest",),
-        run=lambda: services.notification_approve(notification=notification, actor=request.user),
+        run=lambda: services.notifications_draft_follow_ups(
+            incident=ws.incident, actor=request.user
+        ),
     )
+
+
+@require_POST
+def notification_approve(
+    request: HtmxHttpRequest, reference: str, notification_id: int
+) -> HttpResponse:
+    """Approve from the notice's own page, having read it; a refusal is said there."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    notification = _notification(ws, notification_id)
+    if request.htmx:
+        return call_action(
+            request,
+            ws,
+            panel="notifications",
+            changed=("timeline-latest",),
+            run=lambda: services.notification_approve(
+                notification=notification, actor=request.user
+            ),
+        )
+    try:
+        services.notification_approve(notification=notification, actor=request.user)
+    except ValidationError as exc:
+        for error in errors_of(exc):
+            messages.error(request, error)
+        return redirect("incidents:notification", ws.incident.reference, notification.pk)
+    messages.success(
+        request,
+        _("Approved the notice to %(address)s.") % {"address": notification.recipient_email},
+    )
+    return redirect(ws.incident)
 
 
 @require_POST
@@ -113,11 +146,15 @@ def notification_update_draft(
         else:
             messages.success(request, _("Draft saved."))
             return redirect(ws.incident)
+    approves = ws.abilities.commands or ws.abilities.approves_as_legal
+    is_draft = notification.status == Notification.Status.DRAFT
     context = {
         "incident": ws.incident,
         "notification": notification,
         "form": form,
         "editable": editable,
+        "may_approve": is_draft and approves and may_approve_now(notification, request.user),
+        "approvers": approvers_in_words(notification) if is_draft and approves else "",
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "incidents/notification.html", context, status=status)
@@ -137,3 +174,35 @@ def notification_acknowledge(request: HttpRequest, token: str) -> HttpResponse:
         result = ack_lookup(token)
     status = 200 if result.outcome in ("ready", "acknowledged", "already") else 400
     return render(request, "incidents/ack.html", {"result": result}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def incident_set_public_summary(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """The commander writes what partners may read about what happened."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    if not ws.abilities.commands:
+        raise PermissionDenied(NOT_EDITABLE_SUMMARY)
+    form = PublicSummaryForm(
+        request.POST if request.method == "POST" else None,
+        initial={"public_summary": ws.incident.public_summary},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_set_public_summary(
+                incident=ws.incident, actor=request.user, text=form.cleaned_data["public_summary"]
+            )
+        except ValidationError as exc:
+            attach(form, exc)
+        except NothingChanged as exc:
+            messages.info(request, str(exc))
+            return redirect(ws.incident)
+        else:
+            messages.success(request, _("Public summary saved; new notices quote it."))
+            return redirect(ws.incident)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "incidents/public_summary.html",
+        {"incident": ws.incident, "form": form},
+        status=status,
+    )

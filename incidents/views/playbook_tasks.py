@@ -1,15 +1,19 @@
 """Working the incident's playbook tasks, row by row."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from breachdesk.submissions import AlreadySubmitted
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
-from incidents.forms import TaskAssignForm, TaskSkipForm
+from incidents.exceptions import NothingChanged
+from incidents.forms import TaskAddForm, TaskAssignForm, TaskSkipForm
 from incidents.models import Task
+from incidents.services.playbook_tasks import ONLY_COMMANDER_ADDS
 from incidents.views.responses import attach, errors_of, form_messages, panel_response
 
 # A task changes the phase gate (required tasks still open) and the timeline.
@@ -21,11 +25,15 @@ def _task(ws, task_id: int) -> Task:
     return get_object_or_404(ws.incident.tasks.select_related("assignee"), pk=task_id)
 
 
-def _row(request, ws, task_id: int, *, status=200, errors=(), skip_form=None) -> HttpResponse:
+def _row(
+    request, ws, task_id: int, *, status=200, errors=(), notices=(), skip_form=None
+) -> HttpResponse:
     """The task's row (or its skip form), after or instead of the change."""
     if not request.htmx:
         for error in errors:
             messages.error(request, error)
+        for notice in notices:
+            messages.info(request, notice)
         return redirect(f"{ws.incident.get_absolute_url()}#task-{task_id}")
     task = _task(ws, task_id)
     if skip_form is not None:
@@ -41,6 +49,7 @@ def _row(request, ws, task_id: int, *, status=200, errors=(), skip_form=None) ->
         changed=TASK_CHANGES,
         task=task,
         task_errors=list(errors),
+        task_notices=list(notices),
     )
 
 
@@ -51,6 +60,8 @@ def _run(request, reference: str, task_id: int, service, **kwargs) -> HttpRespon
         service(task=task, actor=request.user, **kwargs)
     except ValidationError as exc:
         return _row(request, ws, task_id, status=422, errors=errors_of(exc))
+    except NothingChanged as exc:
+        return _row(request, ws, task_id, notices=[str(exc)])
     return _row(request, selectors.workspace_after_change(ws), task_id)
 
 
@@ -96,4 +107,28 @@ def task_skip(request: HtmxHttpRequest, reference: str, task_id: int) -> HttpRes
         "incidents/task_skip.html",
         {"incident": ws.incident, "task": task, "form": form},
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def task_add(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the form for a task the playbook did not foresee. POST: add it (commander only)."""
+    ws = selectors.workspace_for(user=request.user, reference=reference)
+    if not ws.abilities.commands:
+        raise PermissionDenied(ONLY_COMMANDER_ADDS)
+    form = TaskAddForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_add(incident=ws.incident, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as exc:
+            messages.info(request, str(exc))
+            return redirect(f"{ws.incident.get_absolute_url()}#tasks")
+        except ValidationError as exc:
+            attach(form, exc)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect(f"{ws.incident.get_absolute_url()}#task-{task.pk}")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "incidents/task_add.html", {"incident": ws.incident, "form": form}, status=status
     )

@@ -21,6 +21,7 @@ from incidents.forms import (
     QuestionnaireFollowUpForm,
     QuestionnaireWithdrawForm,
 )
+from incidents.models import OrganisationProfile
 from incidents.selectors.questionnaires import (
     assets_shared_with,
     incident_questionnaire,
@@ -32,6 +33,7 @@ from incidents.selectors.questionnaires import (
     vendor_sla,
 )
 from incidents.services import questionnaires as services
+from incidents.services.notice_composition import organisation_name
 from incidents.views.responses import attach, errors_of
 
 NOT_COMMANDER = _("Only the incident commander sends questionnaires.")
@@ -322,7 +324,7 @@ def questionnaire_answer(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "expires_at": link_expires_at(questionnaire),
         "versions": questionnaire.responses.count(),
-        "organisation": settings.ORGANISATION_NAME,
+        "organisation": organisation_name(OrganisationProfile.current()),
     }
     return render(request, "incidents/questionnaire_answer.html", context, status=status)
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django_htmx.http import trigger_client_event
 
 from breachdesk.submissions import AlreadySubmitted
-from incidents.exceptions import TransitionNotAllowed
+from incidents.exceptions import NothingChanged, TransitionNotAllowed
 from incidents.selectors import Workspace, panel_context, workspace_after_change
 from incidents.views.panel_forms import panel_forms
 
@@ -104,7 +104,7 @@ def form_action(
     if form.is_valid():
         try:
             run(form.cleaned_data)
-        except AlreadySubmitted as exc:
+        except (AlreadySubmitted, NothingChanged) as exc:
             return panel_response(
                 request, workspace_after_change(ws), panel, changed=changed, notices=[str(exc)]
             )
@@ -120,9 +120,14 @@ def form_action(
 
 
 def call_action(request, ws: Workspace, *, panel: str, changed=(), run) -> HttpResponse:
-    """Run a service that needs no form; if it refuses, the panel says why (422)."""
+    """Run a service that needs no form; if it refuses, the panel says why (422).
+
+    An action that changed nothing says so (``NothingChanged``), as a notice.
+    """
     try:
         run()
+    except NothingChanged as exc:
+        return panel_response(request, ws, panel, notices=[str(exc)])
     except TransitionNotAllowed as exc:
         return panel_response(request, ws, panel, status=422, errors=[str(exc)])
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from breachdesk.types import HtmxHttpRequest
 from incidents import selectors, services
+from incidents.exceptions import NothingChanged
 from incidents.forms import (
     PICKER_SHOWN,
     AdvancePhaseForm,
@@ -78,13 +79,17 @@ def incident_set_severity(request: HtmxHttpRequest, reference: str) -> HttpRespo
     ws = selectors.workspace_for(user=request.user, reference=reference)
     form = SeverityForm(request.POST)
     if form.is_valid():
-        services.incident_set_severity(
-            incident=ws.incident,
-            actor=request.user,
-            severity=form.cleaned_data["severity"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, _("Severity updated."))
+        try:
+            services.incident_set_severity(
+                incident=ws.incident,
+                actor=request.user,
+                severity=form.cleaned_data["severity"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NothingChanged as exc:
+            messages.info(request, str(exc))
+        else:
+            messages.success(request, _("Severity updated."))
         return redirect(ws.incident)
     return panel_response(request, ws, "command", status=422, errors=form_messages(form))
 
@@ -101,6 +106,9 @@ def incident_set_commander(request: HtmxHttpRequest, reference: str) -> HttpResp
             )
         except ValidationError as exc:
             attach(form, exc)
+        except NothingChanged as exc:
+            messages.info(request, str(exc))
+            return redirect(ws.incident)
         else:
             messages.success(request, _("Command handed over."))
             return redirect(ws.incident)

@@ -161,3 +161,24 @@ def test_beat_sweeps_questionnaire_chasers_and_the_cache_follows_redis(tmp_path)
     assert result.stdout.strip().splitlines()[-1] == (
         "incidents.tasks.questionnaires_sweep_task RedisCache 6"
     )
+
+
+def test_ack_alert_hours_comes_from_the_environment(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.ACK_ALERT_HOURS)",
+        env={"DEBUG": "1", "ACK_ALERT_HOURS": "12", "DATA_DIR": str(tmp_path)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "12"
+
+
+def test_ack_alert_hours_under_one_stops_start_up(tmp_path):
+    result = run_manage(
+        "check", env={"DEBUG": "1", "ACK_ALERT_HOURS": "0", "DATA_DIR": str(tmp_path)}
+    )
+
+    assert result.returncode != 0
+    assert "ACK_ALERT_HOURS=0 must be at least 1" in result.stderr

@@ -48,6 +48,7 @@ FORMLESS = {
     "incidents:task-reopen": "a button",
     "incidents:notifications-draft": "a button",
     "incidents:notifications-send": "a button",
+    "incidents:notifications-follow-up": "a button",
     "incidents:notification-approve": "a button",
     "incidents:notification-retry": "a button",
     "incidents:deadlines-recompute": "a button",
@@ -209,6 +210,10 @@ def _valid(scripted) -> dict[str, dict[str, str]]:
         "incidents:member-add": {"user": str(users["other-commander"].pk)},
         "incidents:questionnaires": {"vendor": str(incident.vendors.get().pk)},
         "incidents:scope-mark": {"status": "suspected"},
+        # A task is due after we became aware of the incident.
+        "incidents:task-add": {
+            "due_at": (incident.discovered_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        },
         "incidents:scope-mark-all": {"status": "suspected"},
         "password_change": {
             "old_password": "",

@@ -19,6 +19,7 @@ from incidents.models import (
     Evidence,
     Incident,
     Notification,
+    OrganisationProfile,
     Questionnaire,
     QuestionnaireQuestion,
     QuestionnaireResponse,
@@ -27,6 +28,7 @@ from incidents.models import (
 )
 from incidents.selectors.questionnaires import questionnaire_token
 from incidents.services import questionnaires as services
+from incidents.services.notice_composition import organisation_name
 from incidents.timeline import verify_chain
 from tests.conftest import FROZEN_NOW
 from tests.factories import (
@@ -132,7 +134,7 @@ def test_sending_queues_one_outbox_row_per_security_contact(sent):
 def test_the_email_names_us_says_why_and_carries_the_link(sent, settings):
     row = Notification.objects.get(questionnaire=sent)
 
-    assert settings.ORGANISATION_NAME in row.body_text
+    assert organisation_name(OrganisationProfile.current()) in row.body_text
     assert "security incident" in row.body_text
     assert settings.SITE_URL + link(sent) in row.body_text
     assert sent.incident.title not in row.body_text

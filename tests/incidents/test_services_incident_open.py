@@ -19,7 +19,6 @@ def open_incident(*, commander, vendors=None, **overrides):
         "title": "Vendor breach",
         "source": "press_report",
         "discovered_at": timezone.now() - timedelta(hours=2),
-        "severity": "sev2",
         **overrides,
     }
     return services.incident_open(actor=commander, vendors=vendors or [VendorFactory()], **fields)

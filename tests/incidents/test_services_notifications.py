@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents import services
+from incidents.exceptions import NothingChanged
 from incidents.models import EmailTemplate, Notification, Task, TimelineEntry
 from incidents.services import delivery, notice_composition
 from tests.factories import StakeholderContactFactory
@@ -101,10 +102,11 @@ def test_the_acknowledgement_link_is_the_same_whenever_it_is_made(scoped, comman
     )
 
 
-def test_drafting_again_does_not_duplicate(scoped, commander):
+def test_drafting_again_does_not_duplicate_and_says_why(scoped, commander):
     _draft(scoped, commander)
 
-    assert _draft(scoped, commander) == {}
+    with pytest.raises(NothingChanged, match=r"Nothing to draft: every contact of .* already"):
+        _draft(scoped, commander)
     assert Notification.objects.count() == 2
 
 
@@ -125,7 +127,7 @@ def test_a_partner_without_contact_is_named(incident, commander, responder):
 
 
 def test_drafting_before_the_scope_review_says_what_to_do(incident, commander):
-    with pytest.raises(ValidationError, match="mark the exposed data assets first"):
+    with pytest.raises(NothingChanged, match="the scope review has not marked any data asset"):
         services.notifications_draft_partner_notices(incident=incident, actor=commander)
 
 

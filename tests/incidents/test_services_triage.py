@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from incidents import services
+from incidents.exceptions import NothingChanged
 from incidents.models import EngagementPause, Task, TimelineEntry
 from tests.factories import EngagementFactory, UserFactory
 from vendors.models import Engagement, Vendor
@@ -50,7 +51,7 @@ def test_pause_needs_a_reason(incident, commander):
 def test_pausing_when_nothing_is_active_says_so(incident, commander):
     services.engagements_pause(incident=incident, actor=commander, reason=REASON)
 
-    with pytest.raises(ValidationError, match="none is active"):
+    with pytest.raises(NothingChanged, match="none is active"):
         services.engagements_pause(incident=incident, actor=commander, reason=REASON)
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from incidents import services, timeline
-from incidents.exceptions import TransitionNotAllowed
+from incidents.exceptions import NothingChanged, TransitionNotAllowed
 from incidents.models import Incident, Task, TimelineEntry
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,8 @@ def test_a_phase_cannot_go_back(incident, commander):
 def test_moving_to_the_current_phase_again_changes_nothing(incident, commander):
     before = len(_entries(incident))
 
-    services.incident_advance_phase(incident=incident, to_phase="triage", actor=commander)
+    with pytest.raises(NothingChanged, match="already in triage; nothing changed"):
+        services.incident_advance_phase(incident=incident, to_phase="triage", actor=commander)
 
     assert len(_entries(incident)) == before
 
@@ -147,7 +148,8 @@ def test_severity_change_is_recorded_with_its_reason(incident, commander):
 
     incident.refresh_from_db()
     assert incident.severity == "sev1"
-    assert _entries(incident)[-1].summary == "Severity changed from SEV2 to SEV1: EU health data"
+    entry = [e for e in _entries(incident) if e.kind == TimelineEntry.Kind.SEVERITY_CHANGED][-1]
+    assert entry.summary == "Severity changed from SEV2 to SEV1: EU health data"
 
 
 def test_only_the_commander_changes_severity(incident, responder):

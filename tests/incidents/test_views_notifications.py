@@ -168,8 +168,8 @@ def test_the_panel_shows_sent_and_acknowledged(client, sent_notice, viewer):
 
     html = client.get(sent_notice.incident.get_absolute_url()).content.decode()
 
-    assert "✓ Sent" in html
-    assert "✓ Acknowledged" in html
+    assert '<span aria-hidden="true">✓</span> Sent' in html
+    assert '<span aria-hidden="true">✓</span> Acknowledged' in html
 
 
 HTMX = {"HX-Request": "true"}
