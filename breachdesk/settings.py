@@ -477,7 +477,7 @@ API_THROTTLE_ANONYMOUS = envstr("API_THROTTLE_ANONYMOUS", "60/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "breachdesk.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "breachdesk.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "breachdesk.api.permissions.HasRole",

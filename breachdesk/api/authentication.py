@@ -1,6 +1,7 @@
-"""Who calls the API: a personal token in ``Authorization: Bearer`` (the signed-in session
-is DRF's own ``SessionAuthentication``)."""
+"""Who calls the API: a personal token in ``Authorization: Bearer``, or the signed-in
+session once it has passed any second factor its user's role requires."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -8,6 +9,7 @@ from rest_framework import authentication, exceptions
 
 from breachdesk.api.tokens import token_digest, token_looks_valid
 from breachdesk.models import ApiToken
+from breachdesk.two_factor import must_use_second_factor, session_is_verified
 
 BAD_TOKEN = _(
     "This API token is unknown, revoked or expired; create a new one in your preferences."
@@ -42,6 +44,34 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+SECOND_FACTOR_FIRST = _(
+    "Finish signing in with your second factor in the browser before using the API."
+)
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, refusing a session that still owes a second factor.
+
+    The API's views are outside the pages' sign-in middleware (DRF signs the
+    caller in), so ``TwoFactorRequiredMiddleware`` cannot stop a user whom
+    ``REQUIRE_2FA_ROLES`` sends to enrol from reading through the API with the
+    session their password alone opened; this does (401, like a bad token).
+    """
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is None:
+            return None
+        user = found[0]
+        if (
+            settings.REQUIRE_2FA_ROLES
+            and must_use_second_factor(user)
+            and not session_is_verified(request._request)
+        ):
+            raise exceptions.AuthenticationFailed(SECOND_FACTOR_FIRST)
+        return found
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

@@ -137,3 +137,20 @@ def test_each_token_has_its_own_rate_limit(responder, monkeypatch):
 
     assert answers == [200, 200, 200, 429]
     assert second.get(INCIDENTS).status_code == 200
+
+
+def test_a_session_that_owes_a_second_factor_cannot_use_the_api(client, commander, settings):
+    settings.REQUIRE_2FA_ROLES = ["Commander"]
+    client.force_login(commander)
+
+    response = client.get(INCIDENTS)
+
+    assert response.status_code == 401
+    assert "second factor" in response.json()["detail"]
+
+
+def test_a_session_in_a_role_without_the_requirement_uses_the_api(client, viewer, settings):
+    settings.REQUIRE_2FA_ROLES = ["Commander"]
+    client.force_login(viewer)
+
+    assert client.get(INCIDENTS).status_code == 200
