@@ -137,3 +137,17 @@ def test_each_token_has_its_own_rate_limit(responder, monkeypatch):
 
     assert answers == [200, 200, 200, 429]
     assert second.get(INCIDENTS).status_code == 200
+
+
+def test_a_write_by_session_needs_the_csrf_token(incident, responder):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(responder)
+
+    response = client.post(
+        f"/api/v1/incidents/{incident.reference}/timeline/", {"text": "A note"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
