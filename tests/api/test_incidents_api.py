@@ -108,6 +108,24 @@ def test_a_commander_opens_an_incident_with_the_forms_fields(commander, breached
     assert incident.timeline.filter(kind=TimelineEntry.Kind.INCIDENT_OPENED).exists()
 
 
+def test_opening_twice_with_one_submission_token_opens_one_incident(commander, breached_vendor):
+    body = {
+        "title": "Parallax Data breach",
+        "vendors": [breached_vendor.pk],
+        "source": "press_report",
+        "severity": "sev2",
+        "discovered_at": "2026-03-02T08:00:00Z",
+        "submission_token": "5b0b8d1e-2f0c-4f7e-9a51-0a3c2f9d7e11",
+    }
+    client = api_as(commander)
+
+    first = client.post("/api/v1/incidents/", body, format="json")
+    again = client.post("/api/v1/incidents/", body, format="json")
+
+    assert again.json()["reference"] == first.json()["reference"]
+    assert Incident.objects.count() == 1
+
+
 def test_a_responder_cannot_open_an_incident(responder):
     response = api_as(responder).post("/api/v1/incidents/", {}, format="json")
 

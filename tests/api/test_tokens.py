@@ -154,3 +154,17 @@ def test_a_session_in_a_role_without_the_requirement_uses_the_api(client, viewer
     client.force_login(viewer)
 
     assert client.get(INCIDENTS).status_code == 200
+
+
+def test_a_write_by_session_needs_the_csrf_token(incident, responder):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(responder)
+
+    response = client.post(
+        f"/api/v1/incidents/{incident.reference}/timeline/", {"text": "A note"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
