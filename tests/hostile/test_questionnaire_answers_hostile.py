@@ -58,6 +58,9 @@ def _field_name(questionnaire, kind, part) -> str:
     return name
 
 
+# The module's demo is built before each test's own transaction (a module-scoped
+# fixture named here); asked for inside the test, it would roll back with it.
+@pytest.mark.usefixtures("seeded")
 @pytest.mark.parametrize(("kind", "part"), PARTS, ids=[f"{k}{p}" for k, p in PARTS])
 def test_hostile_value_in_an_answer(
     client, request, django_capture_on_commit_callbacks, kind, part
