@@ -310,4 +310,3 @@ def test_an_entry_kind_with_no_event_maps_to_none():
     entry = TimelineEntry(kind=TimelineEntry.Kind.NOTE_ADDED, data={})
 
     assert event_kind_for(entry) is None
-
