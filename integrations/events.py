@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from incidents.models import Incident, NotificationKind, TimelineEntry
@@ -168,20 +167,30 @@ def webhooks_emit(*, entry: TimelineEntry, incident: Incident) -> list[int]:
     kind = event_kind_for(entry)
     if kind is None:
         return []
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(active=True).filter(
-            Q(incident__isnull=True) | Q(incident=incident.pk)
-        )
-        if kind in endpoint.event_kinds
-    ]
+    # An incident from lock_incident knows whether anyone listens, and is this
+    # change's own fresh copy: its endpoints are read once for all its events.
+    listeners = getattr(incident, "webhook_listeners", None)
+    if listeners is False:
+        return []
+    endpoints = getattr(incident, "_webhook_endpoints", None)
+    if endpoints is None:
+        endpoints = list(WebhookEndpoint.objects.listening_to(incident.pk))
+        if listeners is not None:
+            incident._webhook_endpoints = endpoints
+    endpoints = [endpoint for endpoint in endpoints if kind in endpoint.event_kinds]
     if not endpoints:
         return []
-    # Read again rather than trusting the caller's copy: whether the incident
-    # is restricted decides who may hear about it.
-    current = Incident.objects.values("reference", "title", "phase", "severity", "restricted").get(
-        pk=incident.pk
-    )
+    if listeners is not None:
+        current = {
+            field: getattr(incident, field)
+            for field in ("reference", "title", "phase", "severity", "restricted")
+        }
+    else:
+        # Read again rather than trusting the caller's copy: whether the
+        # incident is restricted decides who may hear about it.
+        current = Incident.objects.values(
+            "reference", "title", "phase", "severity", "restricted"
+        ).get(pk=incident.pk)
     if current["restricted"]:
         endpoints = [endpoint for endpoint in endpoints if not endpoint.is_global]
         if not endpoints:

@@ -42,6 +42,15 @@ def all_event_kinds() -> list[str]:
     return list(EventKind.values)
 
 
+class WebhookEndpointQuerySet(models.QuerySet):
+    def listening_to(self, incident) -> "WebhookEndpointQuerySet":
+        """Active endpoints that may hear of ``incident`` (a pk or an ``OuterRef``):
+        the global ones and its own. Restriction is checked by the caller."""
+        return self.filter(active=True).filter(
+            models.Q(incident__isnull=True) | models.Q(incident=incident)
+        )
+
+
 class WebhookEndpoint(models.Model):
     """Where events go: a receiver of signed JSON, or a Slack or Teams channel.
 
@@ -79,6 +88,8 @@ class WebhookEndpoint(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -5,10 +5,12 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 
 from breachdesk.models import User
 from incidents.models import Incident
 from incidents.permissions import Abilities, abilities_for
+from integrations.models import WebhookEndpoint
 
 # Clocks on two machines disagree by a little; a time a few minutes "in the
 # future" is that, not a mistake.
@@ -63,6 +65,9 @@ def lock_incident(
     """
     locked = (
         Incident.objects.select_related("commander")
+        # Whether any webhook endpoint listens, asked with the lock rather than
+        # by each event of the change: a change heard by no one costs no query.
+        .annotate(webhook_listeners=Exists(WebhookEndpoint.objects.listening_to(OuterRef("pk"))))
         .select_for_update(of=("self",))
         .get(pk=incident.pk)
     )
