@@ -4,6 +4,7 @@ session once it has passed any second factor its user's role requires."""
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -72,6 +73,12 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         ):
             raise exceptions.AuthenticationFailed(SECOND_FACTOR_FIRST)
         return found
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The session in the OpenAPI schema: the cookie, as for DRF's own session authentication."""
+
+    target_class = VerifiedSessionAuthentication
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

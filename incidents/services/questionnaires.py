@@ -33,6 +33,7 @@ from incidents.chain import commitment
 from incidents.models import (
     Incident,
     Notification,
+    OrganisationProfile,
     Questionnaire,
     QuestionnaireChaser,
     QuestionnaireDraft,
@@ -49,7 +50,7 @@ from incidents.services.evidence import (
     evidence_record_vendor_file,
     evidence_store_upload,
 )
-from incidents.services.notice_composition import NoticeFacts, compose_notice
+from incidents.services.notice_composition import NoticeFacts, compose_notice, organisation_name
 from incidents.services.notifications import notification_queue_internal, queue_for_sending
 from vendors.models import Vendor, VendorContact
 
@@ -240,8 +241,16 @@ def _compose(
     questionnaire: Questionnaire, contacts: list[VendorContact], *, kind: str, actor: User | None
 ) -> list[Notification]:
     """One queued email per contact, naming only this vendor and carrying no facts of scope."""
-    # The vendor learns nothing of our scope review or of other vendors.
-    facts = NoticeFacts(items=[], held_count=0, vendors=questionnaire.vendor.name)
+    # The vendor learns nothing of our scope review, our pauses or other vendors.
+    profile = OrganisationProfile.current()
+    facts = NoticeFacts(
+        items=[],
+        held_count=0,
+        vendors=questionnaire.vendor.name,
+        organisation=organisation_name(profile),
+        public_contact=profile.public_contact,
+        engagement_status="",
+    )
     url = questionnaire_url(questionnaire.nonce)
     notifications = [
         compose_notice(

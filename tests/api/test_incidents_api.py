@@ -13,7 +13,7 @@ from incidents.services.incidents import (
     NOTE_NOT_ALLOWED,
     PRIVILEGE_NOT_ALLOWED,
 )
-from incidents.services.notifications import FOUR_EYES
+from incidents.services.notifications import FOUR_EYES, approvers_in_words
 from tests.api.conftest import api_as
 from tests.factories import IncidentFactory, StakeholderContactFactory
 from vendors.models import DataAsset, Stakeholder
@@ -255,7 +255,9 @@ def test_four_eyes_hold_through_the_api(incident, commander, responder):
     )
 
     assert response.status_code == 400
-    assert response.json()["non_field_errors"] == [FOUR_EYES]
+    assert response.json()["non_field_errors"] == [
+        FOUR_EYES.format(approvers=approvers_in_words(drafts[0]))
+    ]
     drafts[0].refresh_from_db()
     assert drafts[0].status == "draft"
 

@@ -388,7 +388,7 @@ def test_the_admin_lists_the_new_variables(admin_client):
 
 
 def test_the_migration_ships_the_same_wordings_as_the_defaults():
-    migration = importlib.import_module("incidents.migrations.0014_notices_partners_can_act_on")
+    migration = importlib.import_module("incidents.migrations.0016_notices_partners_can_act_on")
 
     for kind, (_old, new) in migration.UPDATES.items():
         assert new == DEFAULTS[kind], kind
