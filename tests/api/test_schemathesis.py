@@ -15,8 +15,8 @@ import re
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
@@ -65,11 +65,13 @@ def wsgi_app():
     """The project's WSGI app, keeping the test's database connection between requests.
 
     Django's handler closes the connection when a request finishes (as a
-    server should); the test client turns that off, and so does this.
+    server should); the test client turns that off, and so does this. The
+    handler is made directly: ``get_wsgi_application()`` runs ``django.setup()``
+    again, which configures logging a second time (a second beat log filter).
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield get_wsgi_application()
+    yield WSGIHandler()
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
