@@ -59,7 +59,7 @@ def countdown(due, now):
     # The icon is decoration beside the words: hidden from screen readers.
     icon_html = format_html('<span aria-hidden="true">{}</span> ', icon) if icon else ""
     return format_html(
-        '<time class="badge {}" datetime="{}" title="{} {}">{}{}</time>'
+        '<time class="badge {}" datetime="{}" data-countdown title="{} {}">{}{}</time>'
         '<span class="print-only"> ({} {})</span>',
         css,
         due.isoformat(),

@@ -26,18 +26,28 @@ CANNOT_OPEN = _("Only commanders and administrators open incidents.")
 @role_not_required
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """Open incidents with their next deadline, and my tasks; or, with no role, how to get one."""
+    """What is burning first; or, with no role, how to get one.
+
+    Open incidents most urgent first, the week's deadlines, vendors with open
+    incidents, notices that failed or wait for an acknowledgement, and my
+    tasks. An htmx request (the 30-second poll) gets the panels only.
+    """
     if not has_role(request.user):
         return render(request, "breachdesk/no_role.html", {"message": NO_ROLE})
+    user = request.user
+    now = timezone.now()
     context = {
-        "incidents": selectors.dashboard_incidents(user=request.user),
-        "my_tasks": list(
-            selectors.my_open_tasks(user=request.user)[: selectors.lists.DASHBOARD_TASKS]
-        ),
-        "can_open": may_command(request.user),
-        "now": timezone.now(),
+        "incidents": selectors.dashboard_incidents(user=user),
+        "deadlines": selectors.upcoming_deadlines(user=user, now=now),
+        "vendors": selectors.vendors_with_open_incidents(user=user),
+        "failed_notices": list(selectors.failed_notices_for(user)),
+        "unacknowledged_notices": list(selectors.unacknowledged_notices_for(user, now=now)),
+        "my_tasks": list(selectors.my_open_tasks(user=user)[: selectors.lists.DASHBOARD_TASKS]),
+        "can_open": may_command(user),
+        "now": now,
     }
-    return render(request, "incidents/dashboard.html", context)
+    template = "incidents/dashboard.html#panels" if request.htmx else "incidents/dashboard.html"
+    return render(request, template, context)
 
 
 @require_GET
