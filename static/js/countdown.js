@@ -49,7 +49,7 @@
       text = fill(words.dataset.overdue, { span: duration(remaining) });
     } else if (remaining <= DUE_SOON) {
       css = "badge-due-soon";
-      icon = "⏳";
+      icon = "◷";
     }
     time.classList.remove("badge-neutral", "badge-due-soon", "badge-overdue");
     time.classList.add(css);
