@@ -164,3 +164,36 @@ def test_the_incident_list_does_not_scroll_sideways(watched, burning, screen):
     assert not _scrolls_sideways(page)
     _shot(page, "list", screen)
     assert problems == []
+
+
+def test_the_dashboard_polls_every_30_seconds_only_while_the_tab_is_visible(
+    watched, burning, screen
+):
+    page, problems = watched
+    polls = []
+    page.on(
+        "request",
+        lambda request: polls.append(request.url) if request.headers.get("hx-request") else None,
+    )
+    page.clock.install()
+    _sign_in(page)
+
+    page.clock.fast_forward("00:31")
+    page.wait_for_timeout(300)
+    assert len(polls) == 1
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.clock.fast_forward("00:31")
+    page.wait_for_timeout(300)
+    assert len(polls) == 1
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_timeout(300)
+
+    assert len(polls) == 2
+    assert page.locator("#dashboard-incidents tbody tr").count() == 3
+    assert problems == []
