@@ -742,6 +742,11 @@ class EmailTemplate(models.Model):
         check_template(self.subject, self.body)
 
 
+# The delivery sweep's error for a message handed to the mail server by a
+# worker that stopped before hearing the reply: it may or may not have arrived.
+DELIVERY_UNCERTAIN_PREFIX = "Delivery uncertain:"
+
+
 class NotificationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
@@ -858,6 +863,13 @@ class Notification(models.Model):
     @property
     def is_external(self) -> bool:
         return self.kind in EXTERNAL_KINDS
+
+    @property
+    def delivery_uncertain(self) -> bool:
+        """Failed, but perhaps delivered: nobody heard the mail server's reply."""
+        return self.status == NotificationStatus.FAILED and self.last_error.startswith(
+            DELIVERY_UNCERTAIN_PREFIX
+        )
 
 
 def validate_time_zone(value: str) -> None:

@@ -1,4 +1,4 @@
-"""The timeline as files for people outside the app: CSV rows and the PDF report.
+"""The timeline as files for people outside the app: CSV rows and the PDF report; the list as CSV.
 
 The JSON export (``views.timeline``) is the machine-checkable record; these
 are for spreadsheets and for a lawyer's file. Both read only the entries an
@@ -145,3 +145,52 @@ def timeline_report_pdf(report: TimelineReport) -> bytes:
     with timezone.override(zone):
         html = render_to_string("incidents/timeline_report.html", timeline_report_context(report))
     return HTML(string=html).write_pdf()
+
+
+INCIDENT_LIST_CSV_HEADER = [
+    "reference",
+    "title",
+    "severity",
+    "phase",
+    "vendors",
+    "commander",
+    "next_deadline_utc",
+    "aware_since_utc",
+    "open_tasks",
+    "overdue_tasks",
+    "restricted",
+]
+# Rows read from the database this many at a time, each batch with its vendors.
+INCIDENT_LIST_CSV_CHUNK = 500
+
+
+def _utc(moment) -> str:
+    return (
+        moment.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat().replace("+00:00", "Z")
+        if moment
+        else ""
+    )
+
+
+def incident_list_csv_rows(incidents) -> Iterator[list[Any]]:
+    """One list of cells per incident of ``incidents`` (``incident_list_for_user``, filtered).
+
+    Times in UTC ISO 8601 with ``Z``; vendors joined with "; ". Read in
+    batches of ``INCIDENT_LIST_CSV_CHUNK`` (one query for the batch, one for
+    its vendors). Cells are neutralised against spreadsheet formulas by the
+    writer (``breachdesk.spreadsheets.csv_response``), not here.
+    """
+    for incident in incidents.iterator(chunk_size=INCIDENT_LIST_CSV_CHUNK):
+        yield [
+            incident.reference,
+            incident.title,
+            incident.get_severity_display(),
+            incident.get_phase_display(),
+            "; ".join(vendor.name for vendor in incident.vendors.all()),
+            incident.commander.display_name if incident.commander else "",
+            _utc(incident.next_deadline_at),
+            _utc(incident.discovered_at),
+            incident.open_tasks,
+            incident.overdue_tasks,
+            "yes" if incident.restricted else "no",
+        ]

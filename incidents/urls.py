@@ -18,6 +18,7 @@ app_name = "incidents"
 incident_urls = [
     path("", lists.incident_list, name="list"),
     path("new/", lists.incident_open, name="create"),
+    path("export.csv", lists.incident_list_export_csv, name="list-csv"),
     path("by-vendor/<slug:slug>/", lists.vendor_incidents, name="vendor-incidents"),
     path("<str:reference>/", workspace.incident_detail, name="detail"),
     path("<str:reference>/phase/", workflow.incident_advance_phase, name="phase"),

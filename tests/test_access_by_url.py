@@ -71,6 +71,7 @@ RULES = {
     "clock-rules": ROLE,
     "deadlines-ics": FEED_ALL,
     "incidents:list": ROLE,
+    "incidents:list-csv": ROLE,
     "incidents:create": COMMANDERS,
     "incidents:vendor-incidents": VENDOR_INCIDENTS,
     "incidents:detail": INCIDENT,

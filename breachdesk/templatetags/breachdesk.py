@@ -40,6 +40,8 @@ def countdown(due, now):
     """A due time as "41 h 12 m left" / "overdue by 3 h 5 m", with the exact time on hover.
 
     Colour is never the only signal: the words say it, and the badge adds an icon.
+    The icons are in DejaVu Sans (no emoji font needed): ⚠ overdue, ◷ due soon.
+    static/js/countdown.js ticks the same text in the browser.
     """
     if due is None:
         return ""
@@ -51,7 +53,7 @@ def countdown(due, now):
         css, icon = "badge-overdue", "⚠"
         text = _("overdue by %(span)s") % {"span": duration(remaining)}
     elif remaining <= DUE_SOON:
-        css, icon = "badge-due-soon", "⏳"
+        css, icon = "badge-due-soon", "◷"
         text = _("%(span)s left") % {"span": duration(remaining)}
     else:
         css, icon = "badge-neutral", ""
@@ -59,7 +61,7 @@ def countdown(due, now):
     # The icon is decoration beside the words: hidden from screen readers.
     icon_html = format_html('<span aria-hidden="true">{}</span> ', icon) if icon else ""
     return format_html(
-        '<time class="badge {}" datetime="{}" title="{} {}">{}{}</time>'
+        '<time class="badge {}" datetime="{}" data-countdown title="{} {}">{}{}</time>'
         '<span class="print-only"> ({} {})</span>',
         css,
         due.isoformat(),

@@ -12,9 +12,15 @@ from incidents.selectors.lists import (
     incident_list_for_user,
     my_open_tasks,
     people_matching,
+    upcoming_deadlines,
     vendor_incidents,
+    vendors_with_open_incidents,
 )
-from incidents.selectors.notices import ack_overdue_since, unacknowledged_notices_for
+from incidents.selectors.notices import (
+    ack_overdue_since,
+    failed_notices_for,
+    unacknowledged_notices_for,
+)
 from incidents.selectors.readable import readable_entries, readable_summary
 from incidents.selectors.reports import evidence_for, incident_evidence, timeline_report_for
 from incidents.selectors.rules import RuleRow, clock_rule_jurisdictions, clock_rules
@@ -55,6 +61,7 @@ __all__ = [
     "clock_rules",
     "dashboard_incidents",
     "evidence_for",
+    "failed_notices_for",
     "feed_deadlines",
     "held_assets",
     "incident_deadlines",
@@ -82,7 +89,9 @@ __all__ = [
     "timeline_entries",
     "timeline_report_for",
     "unacknowledged_notices_for",
+    "upcoming_deadlines",
     "vendor_incidents",
+    "vendors_with_open_incidents",
     "visible_incidents",
     "visual_timeline_for",
     "with_privileged_texts",

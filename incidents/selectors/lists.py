@@ -1,5 +1,7 @@
 """Reads for the pages that list incidents: the incident list, the dashboard, feeds."""
 
+from datetime import datetime, timedelta
+
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -20,6 +22,10 @@ from vendors.models import Vendor
 # The dashboard shows a screenful; the incident list has the rest.
 DASHBOARD_INCIDENTS = 25
 DASHBOARD_TASKS = 25
+DASHBOARD_DEADLINES = 25
+DASHBOARD_VENDORS = 25
+# "The week ahead" on the dashboard: deadlines owed within this long.
+DEADLINES_AHEAD = timedelta(days=7)
 VENDOR_INCIDENTS_PAGE_SIZE = 20
 
 # Orders for the list and the dashboard. Each starts with the columns of an
@@ -139,6 +145,45 @@ def dashboard_incidents(*, user: User) -> list[Incident]:
         .annotate(next_deadline_citation=Subquery(next_deadline.values("citation")[:1]))
     )
     return list(incidents[:DASHBOARD_INCIDENTS])
+
+
+def _open_visible(user: User) -> QuerySet[Incident]:
+    return visible_incidents(user=user).exclude(phase=Incident.Phase.CLOSED)
+
+
+def upcoming_deadlines(*, user: User, now: datetime | None = None) -> list[Deadline]:
+    """Deadlines still owed within ``DEADLINES_AHEAD`` across the open incidents ``user`` may see.
+
+    Already overdue ones come first (they are still owed); duties that the
+    incident's facts settled are left out, as for the next deadline. Nearest
+    first, at most ``DASHBOARD_DEADLINES``, each with its incident: one query.
+    """
+    horizon = (now or timezone.now()) + DEADLINES_AHEAD
+    rows = (
+        Deadline.objects.filter(
+            incident__in=_open_visible(user),
+            status__in=[Deadline.Status.PENDING, Deadline.Status.MISSED],
+            due_at__lte=horizon,
+        )
+        .exclude(rule_id__in=SETTLED_BY_FACTS)
+        .select_related("incident")
+        .order_by("due_at", "pk")
+    )
+    return list(rows[:DASHBOARD_DEADLINES])
+
+
+def vendors_with_open_incidents(*, user: User) -> list[Vendor]:
+    """Vendors of the open incidents ``user`` may see, each with ``open_incidents`` (a count).
+
+    Most open incidents first, then by name; at most ``DASHBOARD_VENDORS``:
+    one query.
+    """
+    rows = (
+        Vendor.objects.filter(incidents__in=_open_visible(user))
+        .annotate(open_incidents=Count("incidents"))
+        .order_by("-open_incidents", "name", "pk")
+    )
+    return list(rows[:DASHBOARD_VENDORS])
 
 
 def feed_deadlines(*, incidents) -> QuerySet[Deadline]:

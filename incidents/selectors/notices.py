@@ -39,3 +39,20 @@ def unacknowledged_notices_for(
         .select_related("incident", "stakeholder")
         .order_by("sent_at", "pk")[:limit]
     )
+
+
+def failed_notices_for(user: User, *, limit: int = UNACKNOWLEDGED_LIMIT) -> QuerySet[Notification]:
+    """Notices of open incidents ``user`` may see that failed, latest failure first.
+
+    Includes those whose delivery is uncertain (``Notification.delivery_uncertain``:
+    handed to the mail server, reply never heard). One query, with the
+    incident and the recipient's stakeholder; at most ``limit`` rows.
+    """
+    return (
+        Notification.objects.filter(
+            incident__in=visible_incidents(user=user).exclude(phase=Incident.Phase.CLOSED),
+            status=Notification.Status.FAILED,
+        )
+        .select_related("incident", "stakeholder")
+        .order_by("-failed_at", "-pk")[:limit]
+    )

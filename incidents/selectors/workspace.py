@@ -310,11 +310,33 @@ def panel(name: str) -> Callable[[Panel], Panel]:
     return register
 
 
+# The header names this many of the phase's open tasks: the next required actions.
+NEXT_ACTIONS = 3
+
+
+def next_actions(ws: Workspace) -> list[Task]:
+    """The current phase's open tasks, required ones first, each group soonest due first.
+
+    From the tasks the page reads anyway, not a query.
+    """
+    open_here = [
+        task
+        for task in ws.tasks
+        if task.phase == ws.incident.phase and task.status == Task.Status.OPEN
+    ]
+    now = timezone.now()
+    open_here.sort(
+        key=lambda task: (not task.required, task.due_at is None, task.due_at or now, task.pk)
+    )
+    return open_here[:NEXT_ACTIONS]
+
+
 @panel("header")
 def header_panel(ws: Workspace) -> dict:
     return {
         "vendors": ws.vendors,
         "next_deadline": next((d for d in ws.deadlines if d.is_open and d.due_at), None),
+        "next_actions": next_actions(ws),
         "recipient_gaps": recipient_gaps(
             incident=ws.incident, members=ws.members, tasks=ws.tasks, pauses=ws.pauses
         ),

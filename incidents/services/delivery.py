@@ -28,7 +28,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from incidents import timeline
-from incidents.models import Notification, OrganisationProfile, Task
+from incidents.models import DELIVERY_UNCERTAIN_PREFIX, Notification, OrganisationProfile, Task
 from incidents.services.common import lock_incident
 from incidents.services.deadlines import deadline_met_by_notification
 from incidents.services.notice_composition import organisation_name
@@ -64,7 +64,7 @@ PUBLISH_CONNECTION = {
 # after batch until none is left, so that each query stays short.
 SWEEP_BATCH_SIZE = 100
 
-UNCERTAIN_PREFIX = "Delivery uncertain:"
+UNCERTAIN_PREFIX = DELIVERY_UNCERTAIN_PREFIX
 UNCERTAIN_DELIVERY = (
     f"{UNCERTAIN_PREFIX} the worker stopped after handing this message to the mail server "
     "and before hearing its reply (attempt {attempt}, started {claimed}). It may have "

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from breachdesk.pagination import TwoEndedPaginator
 from breachdesk.roles import NO_ROLE, has_role, may_command, role_not_required
+from breachdesk.spreadsheets import csv_response
 from breachdesk.types import HtmxHttpRequest
-from incidents import selectors, services
+from incidents import reports, selectors, services
 from incidents.filters import IncidentFilter
 from incidents.forms import IncidentOpenForm
 from incidents.views.responses import attach
@@ -26,18 +27,28 @@ CANNOT_OPEN = _("Only commanders and administrators open incidents.")
 @role_not_required
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """Open incidents with their next deadline, and my tasks; or, with no role, how to get one."""
+    """What is burning first; or, with no role, how to get one.
+
+    Open incidents most urgent first, the week's deadlines, vendors with open
+    incidents, notices that failed or wait for an acknowledgement, and my
+    tasks. An htmx request (the 30-second poll) gets the panels only.
+    """
     if not has_role(request.user):
         return render(request, "breachdesk/no_role.html", {"message": NO_ROLE})
+    user = request.user
+    now = timezone.now()
     context = {
-        "incidents": selectors.dashboard_incidents(user=request.user),
-        "my_tasks": list(
-            selectors.my_open_tasks(user=request.user)[: selectors.lists.DASHBOARD_TASKS]
-        ),
-        "can_open": may_command(request.user),
-        "now": timezone.now(),
+        "incidents": selectors.dashboard_incidents(user=user),
+        "deadlines": selectors.upcoming_deadlines(user=user, now=now),
+        "vendors": selectors.vendors_with_open_incidents(user=user),
+        "failed_notices": list(selectors.failed_notices_for(user)),
+        "unacknowledged_notices": list(selectors.unacknowledged_notices_for(user, now=now)),
+        "my_tasks": list(selectors.my_open_tasks(user=user)[: selectors.lists.DASHBOARD_TASKS]),
+        "can_open": may_command(user),
+        "now": now,
     }
-    return render(request, "incidents/dashboard.html", context)
+    template = "incidents/dashboard.html#panels" if request.htmx else "incidents/dashboard.html"
+    return render(request, template, context)
 
 
 @require_GET
@@ -47,14 +58,38 @@ def incident_list(request: HtmxHttpRequest) -> HttpResponse:
         request.GET, queryset=selectors.incident_list_for_user(user=request.user)
     )
     page = TwoEndedPaginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
     context = {
         "filters": filters,
         "page": page,
+        "export_query": export_query.urlencode(),
         "can_open": may_command(request.user),
         "now": timezone.now(),
     }
     template = "incidents/list.html#results" if request.htmx else "incidents/list.html"
     return render(request, template, context, status=200 if filters.is_valid() else 422)
+
+
+@require_GET
+def incident_list_export_csv(request: HtmxHttpRequest) -> HttpResponse:
+    """The incident list as CSV, with the same filters, search and sort as the page.
+
+    A GET: it reads and writes nothing, like the list. Only the incidents
+    this user may see; every row, not one page. Bad filters re-show the list
+    with their messages (422).
+    """
+    filters = IncidentFilter(
+        request.GET, queryset=selectors.incident_list_for_user(user=request.user)
+    )
+    if not filters.is_valid():
+        return incident_list(request)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return csv_response(
+        filename=f"incidents-{stamp}.csv",
+        header=reports.INCIDENT_LIST_CSV_HEADER,
+        rows=reports.incident_list_csv_rows(filters.qs),
+    )
 
 
 @require_GET
