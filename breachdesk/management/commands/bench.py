@@ -550,7 +550,12 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-SCANNED_TABLES = ("incidents_incident", "incidents_task", "incidents_timelineentry")
+SCANNED_TABLES = (
+    "incidents_incident",
+    "incidents_task",
+    "incidents_timelineentry",
+    "incidents_deadline",
+)
 
 
 def sequential_scans(statements: list[str]) -> list[str]:
