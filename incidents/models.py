@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from breachdesk.choices import ChoiceLabels
 from incidents.clocks import RULES
 from vendors.jurisdictions import unknown_codes
 from vendors.models import MAX_WINDOW_HOURS, DataAsset, Engagement, Vendor
@@ -62,7 +63,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-class Incident(models.Model):
+class Incident(ChoiceLabels, models.Model):
     Phase = IncidentPhase
     Severity = IncidentSeverity
     Source = IncidentSource
@@ -270,7 +271,7 @@ class MemberRole(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-class IncidentMember(models.Model):
+class IncidentMember(ChoiceLabels, models.Model):
     Role = MemberRole
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="members")
@@ -326,7 +327,7 @@ class TaskAction(models.TextChoices):
     NOTIFY_PARTNERS = "notify_partners", _("Notify partners")
 
 
-class PlaybookStep(models.Model):
+class PlaybookStep(ChoiceLabels, models.Model):
     Action = TaskAction
 
     playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="steps")
@@ -368,7 +369,7 @@ class TaskStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
-class Task(models.Model):
+class Task(ChoiceLabels, models.Model):
     Status = TaskStatus
     Action = TaskAction
 
@@ -453,7 +454,7 @@ class ScopeStatus(models.TextChoices):
 AFFECTED_SCOPE_STATUSES = (ScopeStatus.CONFIRMED, ScopeStatus.SUSPECTED)
 
 
-class ScopeItem(models.Model):
+class ScopeItem(ChoiceLabels, models.Model):
     """One data asset's exposure in one incident, with its facts frozen at review.
 
     ``snapshot`` keeps the asset's classification, records, jurisdictions and
@@ -609,7 +610,7 @@ class TimelineIsAppendOnly(Exception):
     pass
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ChoiceLabels, models.Model):
     """One hash-chained entry of an incident's timeline; see DESIGN.md, Hash chain.
 
     The stored fields are exactly what the hash covers, so ``verify_chain`` can
@@ -715,7 +716,7 @@ class NotificationKind(models.TextChoices):
 EXTERNAL_KINDS = (NotificationKind.PARTNER_NOTICE, NotificationKind.REGULATOR_NOTICE)
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(ChoiceLabels, models.Model):
     """The admin-editable wording of one kind of email, in Django template syntax.
 
     The HTML part is the rendered text laid out by ``templates/emails/notice.html``,
@@ -756,7 +757,7 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """One outbound email, and the outbox row that is the truth about it.
 
     The row is written (with its timeline entry) before anything is sent; a
@@ -932,7 +933,7 @@ def validate_public_contact(value: str) -> None:
     )
 
 
-class OrganisationProfile(models.Model):
+class OrganisationProfile(ChoiceLabels, models.Model):
     """Our standing facts, so that responders do not re-enter them per incident."""
 
     class Role(models.TextChoices):
@@ -1150,7 +1151,7 @@ class DeadlineStatus(models.TextChoices):
     WAIVED = "waived", _("Not required")
 
 
-class Deadline(models.Model):
+class Deadline(ChoiceLabels, models.Model):
     """One duty to tell someone by a time, as computed by the clock engine.
 
     Pending deadlines follow the facts: they are recomputed when the facts
@@ -1339,7 +1340,7 @@ class TimelineReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class TimelineReport(models.Model):
+class TimelineReport(ChoiceLabels, models.Model):
     """A PDF report of the timeline, built by the worker after its export was recorded.
 
     A long timeline takes longer to lay out than a web request may wait
@@ -1404,7 +1405,7 @@ class QuestionFeeds(models.TextChoices):
     VENDOR_AWARE_AT = "vendor_aware_at", _("When the vendor became aware")
 
 
-class QuestionFields(models.Model):
+class QuestionFields(ChoiceLabels, models.Model):
     """What a question is, shared by a template's question and a sent questionnaire's copy."""
 
     Kind = QuestionKind
@@ -1507,7 +1508,7 @@ class QuestionnaireStatus(models.TextChoices):
 QUESTIONNAIRE_OPEN_STATUSES = (QuestionnaireStatus.SENT, QuestionnaireStatus.ANSWERED)
 
 
-class Questionnaire(models.Model):
+class Questionnaire(ChoiceLabels, models.Model):
     """One round of questions to one vendor about one incident, answered through a signed link.
 
     Its questions are copied from the template when drafted, so that editing

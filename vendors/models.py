@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from breachdesk.choices import ChoiceLabels
 from vendors.validators import validate_jurisdiction_codes
 
 # A contractual window longer than a year is a typo, not a contract.
@@ -32,7 +33,7 @@ class VendorStatus(models.TextChoices):
     OFFBOARDED = "offboarded", _("Offboarded")
 
 
-class Vendor(models.Model):
+class Vendor(ChoiceLabels, models.Model):
     Tier = VendorTier
     Status = VendorStatus
 
@@ -145,7 +146,7 @@ class StakeholderKind(models.TextChoices):
     INTERNAL = "internal", _("Internal team")
 
 
-class Stakeholder(models.Model):
+class Stakeholder(ChoiceLabels, models.Model):
     """An organisation we may have to tell: a partner, a regulator, an insurer…"""
 
     Kind = StakeholderKind
@@ -235,7 +236,7 @@ class DataAssetClassification(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted")
 
 
-class DataAsset(models.Model):
+class DataAsset(ChoiceLabels, models.Model):
     """Something of ours that we share with vendors."""
 
     Kind = DataAssetKind
@@ -358,7 +359,7 @@ class EngagementStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
-class Engagement(models.Model):
+class Engagement(ChoiceLabels, models.Model):
     """A piece of work with a vendor, and what we shared and granted for it."""
 
     Status = EngagementStatus
@@ -423,7 +424,7 @@ class EngagementAccessKind(models.TextChoices):
     NETWORK = "network", _("Network access")
 
 
-class EngagementAccess(models.Model):
+class EngagementAccess(ChoiceLabels, models.Model):
     """Access granted to the vendor for an engagement: what to revoke in a breach."""
 
     Kind = EngagementAccessKind
