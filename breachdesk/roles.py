@@ -33,6 +33,8 @@ inventory, no export, no feed.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from breachdesk.grants import grants_of
+
 COMMANDER = "Commander"
 RESPONDER = "Responder"
 LEGAL = "Legal"
@@ -70,21 +72,15 @@ NO_ROLE = (
     "Ask an administrator to give you one."
 )
 
-_ROLES_CACHE = "_breachdesk_roles"
+ROLE_NAMES = frozenset(ROLE_PERMISSIONS)
 _LEGAL_CACHE = "_breachdesk_is_legal"
 
 
 def roles_of(user) -> frozenset[str]:
-    """The role names (groups of ``ROLE_PERMISSIONS``) of an active user; cached on the user."""
+    """The role names (groups of ``ROLE_PERMISSIONS``) of an active user (breachdesk/grants.py)."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
-    if not hasattr(user, _ROLES_CACHE):
-        setattr(
-            user,
-            _ROLES_CACHE,
-            frozenset(user.groups.filter(name__in=ROLE_PERMISSIONS).values_list("name", flat=True)),
-        )
-    return getattr(user, _ROLES_CACHE)
+    return grants_of(user).groups & ROLE_NAMES
 
 
 def has_role(user) -> bool:

@@ -185,6 +185,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "breachdesk.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions and groups from the shared cache (breachdesk/grants.py); signs nobody in.
+    "breachdesk.grants.CachedGrantsBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Answers only the OpenID Connect callback, and only when OIDC is configured.
     "breachdesk.sso.OIDCRoleBackend",
@@ -408,6 +410,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions and each user's permissions and groups (breachdesk/grants.py) are
+# read from the cache, saving three or four queries a page, when the cache is
+# one that every process shares; a per-process cache could not be told of a
+# revoked role or a signed-out session in another process.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+GRANTS_CACHE_SECONDS = envint("GRANTS_CACHE_SECONDS", 300) if REDIS_URL else 0
+if not 0 <= GRANTS_CACHE_SECONDS <= 86_400:
+    raise ImproperlyConfigured(
+        f"GRANTS_CACHE_SECONDS={GRANTS_CACHE_SECONDS} must be from 0 to 86400."
+    )
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True

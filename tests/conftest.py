@@ -20,6 +20,7 @@ import redis
 import time_machine
 from django.conf import settings
 
+from breachdesk import grants
 from breachdesk.celery import app as celery_app
 from tests.factories import UserFactory
 
@@ -112,6 +113,8 @@ def pytest_configure(config):
     url = broker_url_for_process(settings.REDIS_URL, int(worker.removeprefix("gw")))
     settings.REDIS_URL = settings.CELERY_BROKER_URL = url
     celery_app.conf.broker_url = url
+    # Each process has its own test database, so its own cached grants and sessions.
+    settings.CACHES["default"]["KEY_PREFIX"] = f"breachdesk-cache-{worker}"
 
 
 def pytest_report_header(config):
@@ -181,6 +184,16 @@ def _celery_runs_tasks_inline():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grants():
+    """Cached grants (breachdesk/grants.py) of one test's users never answer for the next's.
+
+    Each test's rows are rolled back, and SQLite hands the same ids out again.
+    """
+    if settings.GRANTS_CACHE_SECONDS:
+        grants.new_generation()
 
 
 @pytest.fixture(autouse=True)
