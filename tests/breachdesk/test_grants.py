@@ -77,7 +77,9 @@ def test_taking_a_permission_from_a_group_takes_effect_on_the_next_request():
 
 def test_taking_a_permission_from_the_user_takes_effect_on_the_next_request():
     user = UserFactory()
-    permission = Permission.objects.get(content_type__app_label="vendors", codename="view_inventory")
+    permission = Permission.objects.get(
+        content_type__app_label="vendors", codename="view_inventory"
+    )
     user.user_permissions.add(permission)
     assert _fresh(user).has_perm("vendors.view_inventory")
 
