@@ -55,29 +55,40 @@ def grants_of(user) -> Grants:
     """``user``'s grants, from the cache when it holds the current generation's entry.
 
     One cache round trip when it does; the two permission queries and the
-    group query (then stored) when it does not, or when caching is off.
-    Cached on the user object for the rest of the request.
+    group query (then stored) when it does not. Only with caching on
+    (``GRANTS_CACHE_SECONDS``). Kept on the user object for the rest of the
+    request.
     """
     cached = getattr(user, "_grants", None)
     if cached is not None:
         return cached
-    seconds = settings.GRANTS_CACHE_SECONDS
-    if not seconds:
-        grants = _read(user)
+    key = f"grants:user:{user.pk}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    entry = found.get(key)
+    if generation is not None and entry is not None and entry[0] == generation:
+        grants = entry[1]
     else:
-        key = f"grants:user:{user.pk}"
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        entry = found.get(key)
-        if generation is not None and entry is not None and entry[0] == generation:
-            grants = entry[1]
-        else:
-            if generation is None:
-                generation = new_generation()
-            grants = _read(user)
-            cache.set(key, (generation, grants), seconds)
+        if generation is None:
+            generation = new_generation()
+        grants = _read(user)
+        cache.set(key, (generation, grants), settings.GRANTS_CACHE_SECONDS)
     user._grants = grants
     return grants
+
+
+def group_names(user) -> frozenset[str]:
+    """The names of ``user``'s groups: from ``grants_of`` with caching on, else one query.
+
+    Without caching only the groups are read, not the permissions as well,
+    and they are kept on the user object for the rest of the request.
+    """
+    if settings.GRANTS_CACHE_SECONDS:
+        return grants_of(user).groups
+    cached = getattr(user, "_group_names", None)
+    if cached is None:
+        cached = user._group_names = frozenset(user.groups.values_list("name", flat=True))
+    return cached
 
 
 def new_generation() -> str:
@@ -114,6 +125,9 @@ class CachedGrantsBackend(ModelBackend):
         return None
 
     def get_all_permissions(self, user_obj, obj=None):
+        # Without caching, ModelBackend (next in the list) reads them as Django does.
+        if not settings.GRANTS_CACHE_SECONDS:
+            return set()
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):

@@ -33,7 +33,7 @@ inventory, no export, no feed.
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from breachdesk.grants import grants_of
+from breachdesk.grants import group_names
 
 COMMANDER = "Commander"
 RESPONDER = "Responder"
@@ -80,7 +80,7 @@ def roles_of(user) -> frozenset[str]:
     """The role names (groups of ``ROLE_PERMISSIONS``) of an active user (breachdesk/grants.py)."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
-    return grants_of(user).groups & ROLE_NAMES
+    return group_names(user) & ROLE_NAMES
 
 
 def has_role(user) -> bool:
