@@ -63,6 +63,20 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+class IncidentManager(models.Manager):
+    """Incidents without their search vector, which only SQL ever reads.
+
+    The vector averages kilobytes an incident (every note that is not
+    privileged is in it): loading it with each row cost a 50-row list page
+    about a third of its query time (issue 14), for a value no Python reads.
+    It is written by ``incidents/search.py`` with UPDATEs, never through an
+    instance.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().defer("search_vector")
+
+
 class Incident(ChoiceLabels, models.Model):
     Phase = IncidentPhase
     Severity = IncidentSeverity
@@ -185,7 +199,11 @@ class Incident(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = IncidentManager()
+
     class Meta:
+        # Also for a deadline's or a notice's ``.incident`` read on its own.
+        base_manager_name = "objects"
         ordering = ["-discovered_at"]
         permissions = [
             ("view_all_incidents", "Can view every incident that is not restricted"),

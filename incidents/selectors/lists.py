@@ -120,6 +120,7 @@ def my_open_tasks(*, user: User) -> QuerySet[Task]:
         .exclude(incident__phase=Incident.Phase.CLOSED)
         .filter(Exists(IncidentMember.objects.filter(incident=OuterRef("incident"), user=user)))
         .select_related("incident")
+        .defer("incident__search_vector")
         .order_by("due_at")
     )
 
@@ -167,6 +168,7 @@ def upcoming_deadlines(*, user: User, now: datetime | None = None) -> list[Deadl
         )
         .exclude(rule_id__in=SETTLED_BY_FACTS)
         .select_related("incident")
+        .defer("incident__search_vector")
         .order_by("due_at", "pk")
     )
     return list(rows[:DASHBOARD_DEADLINES])
@@ -190,6 +192,7 @@ def feed_deadlines(*, incidents) -> QuerySet[Deadline]:
     return (
         Deadline.objects.filter(incident__in=incidents, due_at__isnull=False)
         .select_related("incident")
+        .defer("incident__search_vector")
         .order_by("due_at")
     )
 

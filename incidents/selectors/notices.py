@@ -37,6 +37,7 @@ def unacknowledged_notices_for(
             sent_at__lte=ack_overdue_since(now),
         )
         .select_related("incident", "stakeholder")
+        .defer("incident__search_vector")
         .order_by("sent_at", "pk")[:limit]
     )
 
@@ -54,5 +55,6 @@ def failed_notices_for(user: User, *, limit: int = UNACKNOWLEDGED_LIMIT) -> Quer
             status=Notification.Status.FAILED,
         )
         .select_related("incident", "stakeholder")
+        .defer("incident__search_vector")
         .order_by("-failed_at", "-pk")[:limit]
     )

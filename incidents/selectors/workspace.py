@@ -194,6 +194,7 @@ def incident_pause_overview(*, incident: Incident, user: User) -> PauseOverview:
         open_pauses.filter(engagement__in=engagements)
         .exclude(incident=incident)
         .select_related("engagement__vendor", "incident__commander")
+        .defer("incident__search_vector")
         .order_by("engagement__vendor__name", "engagement__name", "incident__reference")
     )
     visible = (
