@@ -49,8 +49,26 @@ def _is_out_of_range_id(queryset, value) -> bool:
     return not 1 <= number <= highest
 
 
+class OneQueryChoices(forms.models.ModelChoiceIterator):
+    """A model field's choices, read with one plain query.
+
+    Django reads them through ``QuerySet.iterator()``, which on PostgreSQL
+    opens a server-side cursor (DECLARE, FETCH and CLOSE: three round trips,
+    and a cursor held to the end of the transaction) for what is a short list
+    of choices drawn into a page.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class IdChoiceField(forms.ModelChoiceField):
     """A ``ModelChoiceField`` that answers an impossible id with its "invalid choice" message."""
+
+    iterator = OneQueryChoices
 
     def to_python(self, value):
         if (
@@ -69,6 +87,8 @@ class IdChoiceField(forms.ModelChoiceField):
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` that refuses impossible ids before its ``pk__in`` query."""
+
+    iterator = OneQueryChoices
 
     def clean(self, value):
         if self.to_field_name is None and isinstance(value, (list, tuple)):

@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from breachdesk.fields import OneQueryChoices
 from breachdesk.models import User
 from breachdesk.roles import COMMANDER
 from incidents.models import Incident, TimelineEntry
@@ -62,6 +63,15 @@ class _YesNoAny(django_filters.widgets.BooleanWidget):
         self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
+class _PersonField(django_filters.fields.ModelChoiceField):
+    # No "none" choice (null_label) here, which django-filter's own iterator adds.
+    iterator = OneQueryChoices
+
+
+class _PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = _PersonField
+
+
 def _commanders(request) -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=COMMANDER).order_by("username")
 
@@ -87,9 +97,7 @@ class IncidentFilter(django_filters.FilterSet):
     )
     severity = django_filters.ChoiceFilter(choices=Incident.Severity.choices, empty_label=_("Any"))
     vendor = django_filters.CharFilter(label=_("Vendor"), method="filter_vendor", max_length=200)
-    commander = django_filters.ModelChoiceFilter(
-        label=_("Commander"), queryset=_commanders, empty_label=_("Anyone")
-    )
+    commander = _PersonFilter(label=_("Commander"), queryset=_commanders, empty_label=_("Anyone"))
     aware = _DateRangeFilter(
         label=_("Aware between"),
         field_name="discovered_at",

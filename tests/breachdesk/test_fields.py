@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from breachdesk.fields import IdChoiceField, IdMultipleChoiceField, MomentField, PlausibleDateField
@@ -119,3 +121,22 @@ def test_a_date_in_range_is_kept():
     today = timezone.localdate()
 
     assert PlausibleDateField().clean((today + timedelta(days=400)).isoformat()) > today
+
+
+class _PeopleForm(forms.Form):
+    one = IdChoiceField(queryset=User.objects.order_by("username"))
+    several = IdMultipleChoiceField(queryset=User.objects.order_by("username"))
+
+
+@pytest.mark.django_db
+@pytest.mark.services("postgres")
+@pytest.mark.parametrize("name", ["one", "several"])
+def test_choices_are_drawn_with_one_plain_query_not_a_server_side_cursor(name):
+    UserFactory.create_batch(3)
+    form = _PeopleForm()
+
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form[name])
+
+    assert html.count("<option") >= 3
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT"]

@@ -309,3 +309,14 @@ def test_postgresql_plans_the_list_and_dashboard_without_a_sequential_scan(clien
 
 
 SCANNED_TABLES = ("incidents_incident", "incidents_task", "incidents_timelineentry")
+
+
+@pytest.mark.services("postgres")
+def test_the_commander_filter_draws_its_choices_without_a_server_side_cursor(client, commander):
+    client.force_login(commander)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("incidents:list"))
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if q["sql"].startswith("DECLARE")]
