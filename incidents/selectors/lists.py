@@ -177,15 +177,32 @@ def upcoming_deadlines(*, user: User, now: datetime | None = None) -> list[Deadl
 def vendors_with_open_incidents(*, user: User) -> list[Vendor]:
     """Vendors of the open incidents ``user`` may see, each with ``open_incidents`` (a count).
 
-    Most open incidents first, then by name; at most ``DASHBOARD_VENDORS``:
-    one query.
+    Most open incidents first, then by name; at most ``DASHBOARD_VENDORS``.
+    Two queries: the links of those incidents counted per vendor (the
+    incidents read from their visibility index alone), then only the vendors
+    shown. Counting in one query joined every link to its vendor before
+    grouping: 48 ms for a commander at 9,000 open incidents (issue 14).
     """
-    rows = (
-        Vendor.objects.filter(incidents__in=_open_visible(user))
-        .annotate(open_incidents=Count("incidents"))
-        .order_by("-open_incidents", "name", "pk")
+    open_phases = [phase for phase in Incident.Phase.values if phase != Incident.Phase.CLOSED]
+    counts = dict(
+        Incident.vendors.through.objects.filter(
+            incident__in=visible_incidents(user=user).filter(phase__in=open_phases)
+        )
+        .order_by()
+        .values("vendor")
+        .annotate(n=Count("pk"))
+        .values_list("vendor", "n")
     )
-    return list(rows[:DASHBOARD_VENDORS])
+    if not counts:
+        return []
+    # The screenful's smallest count: vendors tied with it are read too, so
+    # that a tie goes by name as the panel says.
+    cutoff = sorted(counts.values(), reverse=True)[:DASHBOARD_VENDORS][-1]
+    vendors = list(Vendor.objects.filter(pk__in=[pk for pk, n in counts.items() if n >= cutoff]))
+    for vendor in vendors:
+        vendor.open_incidents = counts[vendor.pk]
+    vendors.sort(key=lambda vendor: (-vendor.open_incidents, vendor.name, vendor.pk))
+    return vendors[:DASHBOARD_VENDORS]
 
 
 def feed_deadlines(*, incidents) -> QuerySet[Deadline]:

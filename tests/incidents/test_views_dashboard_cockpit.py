@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import DELIVERY_UNCERTAIN_PREFIX, Deadline, Incident, Notification
-from incidents.selectors.lists import upcoming_deadlines
+from incidents.selectors.lists import DASHBOARD_VENDORS, upcoming_deadlines
 from incidents.selectors.notices import failed_notices_for
 from tests.factories import IncidentFactory, UserFactory, VendorFactory
 
@@ -286,3 +286,32 @@ def test_the_failed_notices_are_read_from_their_own_index(commander):
     plan = _plan_without_scans_or_sorts(queries[-1]["sql"])
 
     assert "notification_failed_idx" in plan, plan
+
+
+def test_vendors_tied_on_open_incidents_are_listed_by_name_up_to_a_screenful(client, commander):
+    busiest = VendorFactory(name="Zeta Busy", slug="zeta")
+    tied = [VendorFactory(name=f"Tied {n:02d}", slug=f"tied-{n:02d}") for n in range(30)]
+    IncidentFactory(commander=commander, vendors=[busiest])
+    IncidentFactory(commander=commander, vendors=[busiest])
+    for vendor in reversed(tied):
+        IncidentFactory(commander=commander, vendors=[vendor])
+    client.force_login(commander)
+
+    response = client.get(reverse("home"))
+
+    shown = [(vendor.name, vendor.open_incidents) for vendor in response.context["vendors"]]
+    assert shown[0] == ("Zeta Busy", 2)
+    assert shown[1:] == [(f"Tied {n:02d}", 1) for n in range(DASHBOARD_VENDORS - 1)]
+
+
+def test_the_vendor_counts_leave_out_restricted_incidents_the_reader_is_not_on(
+    client, commander, legal
+):
+    vendor = VendorFactory(name="Cobalt Labs", slug="cobalt")
+    IncidentFactory(commander=commander, vendors=[vendor])
+    IncidentFactory(commander=commander, vendors=[vendor], restricted=True)
+    client.force_login(legal)
+
+    response = client.get(reverse("home"))
+
+    assert [(v.name, v.open_incidents) for v in response.context["vendors"]] == [("Cobalt Labs", 1)]
