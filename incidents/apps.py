@@ -11,7 +11,7 @@ class IncidentsConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             tasks,  # noqa: F401 - registers the Celery tasks services publish
         )
-        from incidents.selectors import open_incident_vendor_ids
+        from incidents.selectors import open_incidents_of_outer_vendor
         from vendors.selectors import set_open_incident_vendors
 
-        set_open_incident_vendors(open_incident_vendor_ids)
+        set_open_incident_vendors(open_incidents_of_outer_vendor)

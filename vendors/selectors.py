@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    ExpressionWrapper,
+    Exists,
     IntegerField,
     Prefetch,
-    Q,
     QuerySet,
     Value,
     When,
@@ -35,15 +33,16 @@ TIER_RANK = Case(
 )
 
 
-# Which vendors have an open incident that a given user may see: the incidents
-# app provides it (IncidentsConfig.ready), so that the inventory never imports
-# the incidents app. Without a provider no vendor shows one.
+# Whether a vendor has an open incident that a given user may see: the incidents
+# app provides those incidents, correlated to the outer vendor's pk
+# (IncidentsConfig.ready), so that the inventory never imports the incidents
+# app. Without a provider no vendor shows one.
 OpenIncidentVendors = Callable[[User], QuerySet]
 _open_incident_vendors: OpenIncidentVendors | None = None
 
 
 def set_open_incident_vendors(provider: OpenIncidentVendors) -> None:
-    """Register ``provider(user)``: a values queryset of ids of vendors with an open incident."""
+    """Register ``provider(user)``: the open incidents ``user`` may see of ``OuterRef("pk")``."""
     global _open_incident_vendors
     _open_incident_vendors = provider
 
@@ -54,9 +53,7 @@ def vendor_list(*, user: User) -> QuerySet[Vendor]:
     Counting incidents the user cannot see would hint that they exist.
     """
     has_open_incident = (
-        ExpressionWrapper(Q(pk__in=_open_incident_vendors(user)), output_field=BooleanField())
-        if _open_incident_vendors is not None
-        else Value(False)
+        Exists(_open_incident_vendors(user)) if _open_incident_vendors is not None else Value(False)
     )
     return (
         Vendor.objects.select_related("relationship_owner")

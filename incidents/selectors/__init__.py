@@ -3,7 +3,7 @@
 from incidents.selectors.access import (
     incident_get_for_user,
     incident_visible_to,
-    open_incident_vendor_ids,
+    open_incidents_of_outer_vendor,
     visible_incidents,
 )
 from incidents.selectors.lists import (
@@ -77,7 +77,7 @@ __all__ = [
     "incident_visible_to",
     "latest_entries",
     "my_open_tasks",
-    "open_incident_vendor_ids",
+    "open_incidents_of_outer_vendor",
     "panel_context",
     "people_matching",
     "readable_entries",

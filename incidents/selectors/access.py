@@ -58,11 +58,13 @@ def visible_incidents(*, user: User) -> QuerySet[Incident]:
     return Incident.objects.filter(visible)
 
 
-def open_incident_vendor_ids(user: User) -> QuerySet:
-    """Ids of vendors with an open incident this user may see (for the vendor list)."""
-    return (
-        visible_incidents(user=user)
-        .exclude(phase=Incident.Phase.CLOSED)
-        .filter(vendors__isnull=False)
-        .values("vendors")
-    )
+def open_incidents_of_outer_vendor(user: User) -> QuerySet[Incident]:
+    """Open incidents this user may see with the vendor of the outer query (for the vendor list).
+
+    Correlated on ``OuterRef("pk")``, for an EXISTS per vendor shown: it reads
+    that vendor's links and stops at the first, where listing every vendor of
+    every open incident read them all (about 40 ms for a commander at 9,000
+    open incidents, issue 14).
+    """
+    open_phases = [phase for phase in Incident.Phase.values if phase != Incident.Phase.CLOSED]
+    return visible_incidents(user=user).filter(phase__in=open_phases, vendors=OuterRef("pk"))

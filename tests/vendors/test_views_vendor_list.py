@@ -2,6 +2,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import EngagementFactory, UserFactory, VendorFactory
@@ -183,3 +185,18 @@ def test_an_incident_the_user_cannot_see_leaves_no_trace_on_the_vendor_list(
     assert _names(response) == []
     assert "Open incident" not in client.get(reverse("vendors:list")).content.decode()
     assert list(section.context["page"].object_list) == []
+
+
+def test_each_vendor_shown_checks_its_own_links_for_an_open_incident(client, commander):
+    from tests.factories import IncidentFactory
+
+    IncidentFactory(commander=commander, vendors=[VendorFactory(name="Breached")])
+    client.force_login(commander)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("vendors:list"))
+
+    listing = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "vendors_vendor"'))
+    # Correlated on the vendor: an EXISTS reads that vendor's links only,
+    # where "id IN (every vendor of every open incident)" read them all.
+    assert '"vendor_id" = ("vendors_vendor"."id")' in listing
