@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from breachdesk.feed_keys import feed_key, incident_scope
@@ -177,25 +177,41 @@ class PauseOverview:
 
 
 def incident_pause_overview(*, incident: Incident, user: User) -> PauseOverview:
-    """What "Pause engagements" can still do here, and which other incidents hold the vendor."""
-    engagements = Engagement.objects.filter(vendor__in=incident.vendors.all())
+    """What "Pause engagements" can still do here, and which other incidents hold the vendor.
+
+    One query in the usual case, where no other incident holds an engagement
+    of these vendors: each engagement with whether a pause here or elsewhere
+    holds it. Only when one is held elsewhere are those pauses read, with
+    what the panel names.
+    """
     open_pauses = EngagementPause.objects.filter(resumed_at__isnull=True)
-    held_here = open_pauses.filter(incident=incident).values("engagement")
-    counts = engagements.aggregate(
-        active=Count("pk", filter=Q(status=Engagement.Status.ACTIVE)),
-        pausable=Count(
-            "pk",
-            filter=Q(status__in=[Engagement.Status.ACTIVE, Engagement.Status.PAUSED])
-            & ~Q(pk__in=held_here),
-        ),
+    engagements = list(
+        Engagement.objects.filter(vendor__in=incident.vendors.all())
+        .annotate(
+            held_here=Exists(open_pauses.filter(engagement=OuterRef("pk"), incident=incident)),
+            held_elsewhere=Exists(
+                open_pauses.filter(engagement=OuterRef("pk")).exclude(incident=incident)
+            ),
+        )
+        .values_list("pk", "status", "held_here", "held_elsewhere")
     )
-    active, pausable = counts["active"], counts["pausable"]
-    elsewhere = list(
-        open_pauses.filter(engagement__in=engagements)
-        .exclude(incident=incident)
-        .select_related("engagement__vendor", "incident__commander")
-        .defer("incident__search_vector")
-        .order_by("engagement__vendor__name", "engagement__name", "incident__reference")
+    active = sum(1 for _, status, _, _ in engagements if status == Engagement.Status.ACTIVE)
+    pausable = sum(
+        1
+        for _, status, held_here, _ in engagements
+        if status in (Engagement.Status.ACTIVE, Engagement.Status.PAUSED) and not held_here
+    )
+    held_elsewhere = [pk for pk, _, _, elsewhere in engagements if elsewhere]
+    elsewhere = (
+        list(
+            open_pauses.filter(engagement__in=held_elsewhere)
+            .exclude(incident=incident)
+            .select_related("engagement__vendor", "incident__commander")
+            .defer("incident__search_vector")
+            .order_by("engagement__vendor__name", "engagement__name", "incident__reference")
+        )
+        if held_elsewhere
+        else []
     )
     visible = (
         set(

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from incidents import services, timeline
 from incidents.models import EngagementPause, TimelineEntry
+from incidents.selectors import incident_pause_overview
 from tests.factories import IncidentFactory, UserFactory
 from vendors.models import Engagement, Vendor
 
@@ -189,3 +190,30 @@ def test_the_page_still_offers_to_pause_an_engagement_paused_by_another_incident
     assert (
         f'action="{reverse("incidents:pause", kwargs={"reference": incident.reference})}"' in html
     )
+
+
+def test_with_no_pause_elsewhere_the_overview_is_one_query(
+    incident, commander, breached_vendor, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        overview = incident_pause_overview(incident=incident, user=commander)
+
+    assert overview.held_elsewhere == []
+    assert (
+        overview.active
+        == overview.pausable
+        == breached_vendor.engagements.filter(status=Engagement.Status.ACTIVE).count()
+    )
+
+
+def test_an_engagement_paused_here_no_longer_counts_as_pausable_here(
+    incident, commander, breached_vendor
+):
+    active = incident_pause_overview(incident=incident, user=commander).active
+    services.engagements_pause(incident=incident, actor=commander, reason=REASON)
+
+    overview = incident_pause_overview(incident=incident, user=commander)
+
+    assert active > 0
+    assert overview.pausable == 0
+    assert overview.held_elsewhere == []
