@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from breachdesk.fields import OneQueryChoices
 from breachdesk.models import User
 from breachdesk.roles import COMMANDER
-from incidents.models import Incident, TimelineEntry
+from incidents.models import OPEN_PHASES, Incident, TimelineEntry
 from incidents.selectors.lists import NEAREST_DEADLINE, NEWEST_FIRST, URGENCY, incident_search
 
 OPEN = "open"
-OPEN_PHASES = [phase for phase in Incident.Phase.values if phase != Incident.Phase.CLOSED]
 ALL = "all"
 # Dates outside these years are typing mistakes, not incidents.
 EARLIEST_YEAR = 1990

@@ -36,6 +36,9 @@ class IncidentPhase(models.TextChoices):
 
 
 PHASE_ORDER = list(IncidentPhase.values)
+# Every phase but closed, as a list: "phase IN (…)" reads the visibility index
+# (phase, restricted, id) alone, where "phase <> 'closed'" cannot.
+OPEN_PHASES = [phase for phase in IncidentPhase.values if phase != IncidentPhase.CLOSED]
 
 
 class IncidentSeverity(models.TextChoices):
