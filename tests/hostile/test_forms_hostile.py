@@ -343,6 +343,15 @@ def email_html(message) -> str:
 EVERY_VALUE = {"markup", "control", "injection"}
 
 
+def _carries_text(cleaned) -> bool:
+    """Whether a cleaned value still holds text as typed (a string, or strings in a list)."""
+    if isinstance(cleaned, str):
+        return True
+    if isinstance(cleaned, (list, tuple, set, frozenset)):
+        return any(_carries_text(each) for each in cleaned)
+    return False
+
+
 def to_post(field: forms.Field) -> list[str]:
     """The corpus values worth a request to this field.
 
@@ -352,19 +361,30 @@ def to_post(field: forms.Field) -> list[str]:
     (accepted, or refused with a given error code) is posted: the others take
     the same path through the view and the service, and a request costs tens
     of milliseconds, so that the module stays within a few minutes.
+
+    An ``EVERY_VALUE`` value the field accepts as something other than text
+    (a checkbox's True, a number, a date) is posted once per cleaned value:
+    views read ``cleaned_data``, so no character of it goes further than the
+    form (the timeline's PDF export rendered the same PDF for each of 47).
+    A value refused is always posted: the page shows it back.
     """
     chosen, outcomes = [], set()
     for group, values in GROUPS.items():
         for value in values:
             try:
-                field.clean(value)
+                cleaned = field.clean(value)
                 outcome = ()
             except ValidationError as exc:
                 outcome = tuple(sorted(error.code or "" for error in exc.error_list))
             except Exception:
                 chosen.append(value)
                 continue
-            if group not in EVERY_VALUE and (group, outcome) in outcomes:
+            if group in EVERY_VALUE and outcome == () and not _carries_text(cleaned):
+                outcome = ("accepted as", repr(cleaned))
+            elif group in EVERY_VALUE:
+                chosen.append(value)
+                continue
+            if (group, outcome) in outcomes:
                 continue
             outcomes.add((group, outcome))
             chosen.append(value)
@@ -581,6 +601,29 @@ def _from_the_session(client, url_name: str) -> dict:
     client.get(reverse(url_name))
     totp = TOTP(bytes.fromhex(client.session[ENROLMENT_KEY]))
     return {"code": f"{totp.token():06d}"}
+
+
+def test_text_fields_get_every_markup_value():
+    posted = to_post(forms.CharField(required=False))
+
+    assert [value for value in GROUPS["markup"] if value not in posted] == []
+
+
+def test_a_checkbox_gets_one_markup_value_per_meaning_not_every_one():
+    field = forms.BooleanField(required=False)
+
+    posted = [value for value in to_post(field) if value in GROUPS["markup"]]
+
+    assert len(posted) < len(GROUPS["markup"])
+    assert {field.clean(value) for value in posted} == {
+        field.clean(value) for value in GROUPS["markup"]
+    }
+
+
+def test_a_value_the_field_refuses_is_always_posted():
+    posted = to_post(forms.IntegerField(required=False))
+
+    assert [value for value in GROUPS["markup"] if value not in posted] == []
 
 
 def test_the_fingerprint_sees_a_row_added_and_a_row_changed(seeded):
