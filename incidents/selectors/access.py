@@ -48,12 +48,17 @@ def incident_get_for_user(*, user: User, reference: str) -> Incident:
     raise Http404
 
 
+def sees_every_unrestricted_incident(user: User) -> bool:
+    """Whether ``user`` may know of every incident that is not restricted (and their own)."""
+    return has_role(user) and user.has_perm("incidents.view_all_incidents")
+
+
 def visible_incidents(*, user: User) -> QuerySet[Incident]:
     """The incidents this user may know exist: the same rule as the gate above."""
     if not has_role(user):
         return Incident.objects.none()
     visible = Q(Exists(IncidentMember.objects.filter(incident=OuterRef("pk"), user=user)))
-    if user.has_perm("incidents.view_all_incidents"):
+    if sees_every_unrestricted_incident(user):
         visible |= Q(restricted=False)
     return Incident.objects.filter(visible)
 
