@@ -65,10 +65,17 @@ class PersonPicker(forms.Select):
         # The chosen person is usually among those shown: no second query then.
         if missing := [v for v in chosen if str(v) not in shown]:
             people += list(queryset.filter(pk__in=missing))
-        self.choices = [("", self.choices.field.empty_label or "—")] + [
+        everyone = self.choices
+        # Django's optgroups reads self.choices; the field's own choices come
+        # back afterwards, so that the field renders again (an error shown,
+        # the same form twice on a page) instead of failing on a plain list.
+        self.choices = [("", everyone.field.empty_label or "—")] + [
             (person.pk, person.display_name) for person in people
         ]
-        return super().optgroups(name, value, attrs)
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = everyone
 
     def render(self, name, value, attrs=None, renderer=None):
         select = super().render(name, value, attrs, renderer)

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from incidents.forms import PICKER_SHOWN
+from incidents.forms import PICKER_SHOWN, MemberAddForm
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,12 @@ def test_someone_beyond_the_first_page_can_still_be_added(client, incident, comm
 
     assert response.status_code == 302
     assert incident.members.filter(user=zed).exists()
+
+
+def test_a_picker_renders_again_with_the_same_people(incident, commander, responder):
+    form = MemberAddForm(incident=incident)
+
+    first, second = str(form["user"]), str(form["user"])
+
+    assert first == second
+    assert responder.display_name not in first  # on the team already: not offered
