@@ -3,48 +3,72 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# Open means "not closed", as OPEN_PHASES (incidents/models.py) says. Each
-# trigger adds or takes one per (vendor, incident) link of an open,
-# unrestricted incident; INSERT … ON CONFLICT makes the row when it is missing.
-ADD = """
-    INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
-    VALUES (%s, %s)
-    ON CONFLICT (vendor_id)
-    DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted
-"""
-
-# A link added or removed counts if its incident is open and unrestricted.
-# FOR SHARE waits for a transaction changing the incident's phase or
-# restriction to commit, and then reads the phase it committed: otherwise a
-# vendor added while the incident is being closed would stay counted.
-LINK_COUNTED = f"""
-CREATE FUNCTION incidents_link_counted() RETURNS trigger AS $$
+# Open means "not closed", as OPEN_PHASES (incidents/models.py) says. A link
+# counts while its incident is open and unrestricted.
+#
+# Links are counted per statement, from its transition tables (a bulk insert
+# is one upsert per vendor), with the vendors in id order: two transactions
+# that count the same vendors lock their rows in the same order, so they wait
+# for each other instead of deadlocking. First the links' incidents are locked
+# FOR SHARE: a transaction changing one's phase or restriction (closing,
+# reopening, restricting, lifting) at the same time either commits first, and
+# the count reads what it committed (that transaction's trigger could not see
+# these links), or waits for this one, and its trigger then sees these links.
+# Either way each link is counted once.
+LINKS_COUNTED = """
+CREATE FUNCTION incidents_links_counted() RETURNS trigger AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         PERFORM 1 FROM incidents_incident i
-        WHERE i.id = OLD.incident_id AND i.phase <> 'closed' AND NOT i.restricted
-        FOR SHARE;
-        IF FOUND THEN
-            {ADD % ("OLD.vendor_id", "-1")};
-        END IF;
+        WHERE i.id IN (SELECT incident_id FROM removed) ORDER BY i.id FOR SHARE;
+        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
+        SELECT r.vendor_id, -COUNT(*) FROM removed r
+        JOIN incidents_incident i ON i.id = r.incident_id
+        WHERE i.phase <> 'closed' AND NOT i.restricted
+        GROUP BY r.vendor_id ORDER BY r.vendor_id
+        ON CONFLICT (vendor_id)
+        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         PERFORM 1 FROM incidents_incident i
-        WHERE i.id = NEW.incident_id AND i.phase <> 'closed' AND NOT i.restricted
-        FOR SHARE;
-        IF FOUND THEN
-            {ADD % ("NEW.vendor_id", "1")};
-        END IF;
+        WHERE i.id IN (SELECT incident_id FROM added) ORDER BY i.id FOR SHARE;
+        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
+        SELECT a.vendor_id, COUNT(*) FROM added a
+        JOIN incidents_incident i ON i.id = a.incident_id
+        WHERE i.phase <> 'closed' AND NOT i.restricted
+        GROUP BY a.vendor_id ORDER BY a.vendor_id
+        ON CONFLICT (vendor_id)
+        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
     END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER incidents_link_counted
-    AFTER INSERT OR UPDATE OR DELETE ON incidents_incident_vendors
-    FOR EACH ROW EXECUTE FUNCTION incidents_link_counted();
+CREATE TRIGGER incidents_links_added AFTER INSERT ON incidents_incident_vendors
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_links_counted();
+CREATE TRIGGER incidents_links_moved AFTER UPDATE ON incidents_incident_vendors
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_links_counted();
+CREATE TRIGGER incidents_links_removed AFTER DELETE ON incidents_incident_vendors
+    REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_links_counted();
 """
 
-# An incident closed, reopened, restricted or opened up moves all its vendors.
+# TRUNCATE fires no row or statement trigger above; emptying the links (also
+# through TRUNCATE … CASCADE of incidents or vendors) empties the counts.
+LINKS_TRUNCATED = """
+CREATE FUNCTION incidents_links_truncated() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM incidents_vendoropencount;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER incidents_links_truncated AFTER TRUNCATE ON incidents_incident_vendors
+    FOR EACH STATEMENT EXECUTE FUNCTION incidents_links_truncated();
+"""
+
+# An incident closed, reopened, restricted or opened up moves all its vendors,
+# in vendor id order as above.
 INCIDENT_COUNTED = """
 CREATE FUNCTION incidents_incident_counted() RETURNS trigger AS $$
 DECLARE
@@ -55,6 +79,7 @@ BEGIN
         INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
         SELECT iv.vendor_id, change FROM incidents_incident_vendors iv
         WHERE iv.incident_id = NEW.id
+        ORDER BY iv.vendor_id
         ON CONFLICT (vendor_id)
         DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
     END IF;
@@ -75,21 +100,30 @@ GROUP BY iv.vendor_id
 """
 
 
+TRIGGERS = {
+    "incidents_links_added": "incidents_incident_vendors",
+    "incidents_links_moved": "incidents_incident_vendors",
+    "incidents_links_removed": "incidents_incident_vendors",
+    "incidents_links_truncated": "incidents_incident_vendors",
+    "incidents_incident_counted": "incidents_incident",
+}
+FUNCTIONS = ("incidents_links_counted", "incidents_links_truncated", "incidents_incident_counted")
+
+
 def add_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(LINK_COUNTED)
+        schema_editor.execute(LINKS_COUNTED)
+        schema_editor.execute(LINKS_TRUNCATED)
         schema_editor.execute(INCIDENT_COUNTED)
         schema_editor.execute(BACKFILL)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for trigger, table in (
-            ("incidents_link_counted", "incidents_incident_vendors"),
-            ("incidents_incident_counted", "incidents_incident"),
-        ):
+        for trigger, table in TRIGGERS.items():
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+        for function in FUNCTIONS:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
 
 
 class Migration(migrations.Migration):

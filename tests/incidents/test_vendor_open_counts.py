@@ -5,13 +5,16 @@ made, leaves the kept counts equal to counting the links live.
 """
 
 import importlib
+import threading
 
+import psycopg
 import pytest
 from django.db import connection
 from django.db.models import Count
 
 from incidents.models import Incident, VendorOpenCount
 from incidents.selectors.lists import vendors_with_open_incidents
+from tests.conftest import _database_url_of_test_database
 from tests.factories import IncidentFactory, UserFactory, VendorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.services("postgres")]
@@ -168,3 +171,81 @@ def test_a_reader_of_their_own_incidents_only_counts_those(commander, responder)
     shown = vendors_with_open_incidents(user=responder)
 
     assert [(v.pk, v.open_incidents) for v in shown] == [(vendor.pk, 1)]
+
+
+def test_emptying_the_links_empties_the_counts(commander):
+    IncidentFactory(commander=commander, vendors=[VendorFactory()])
+
+    with connection.cursor() as cursor:
+        # The foreign keys' checks, deferred to the commit, would forbid TRUNCATE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE incidents_incident_vendors")
+
+    assert kept() == {} == counted_live()
+
+
+# Two transactions at once, each on a connection of its own: one changes the
+# incident's phase, the other adds a vendor to it; whichever commits second
+# must count the link (the triggers lock the incident to make it so).
+PHASE_CHANGES = {"reopened": (CLOSED, "recovery"), "closed": ("recovery", CLOSED)}
+
+
+def _add_link(incident_id: int, vendor_id: int) -> None:
+    with psycopg.connect(_database_url_of_test_database(), autocommit=True) as adding:
+        adding.execute(
+            "INSERT INTO incidents_incident_vendors (incident_id, vendor_id) VALUES (%s, %s)",
+            [incident_id, vendor_id],
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", PHASE_CHANGES)
+def test_a_vendor_added_while_the_phase_changes_is_counted_once(commander, change):
+    before, after = PHASE_CHANGES[change]
+    first, second = VendorFactory(), VendorFactory()
+    incident = IncidentFactory(commander=commander, vendors=[first])
+    Incident.objects.filter(pk=incident.pk).update(phase=before)
+
+    with psycopg.connect(_database_url_of_test_database()) as changing:
+        changing.execute(
+            "UPDATE incidents_incident SET phase = %s WHERE id = %s", [after, incident.pk]
+        )
+        adding = threading.Thread(target=_add_link, args=(incident.pk, second.pk))
+        adding.start()
+        adding.join(timeout=1)
+        waited = adding.is_alive()
+        changing.commit()
+    adding.join(timeout=10)
+
+    assert waited, "the vendor was counted before the phase change committed"
+    assert kept() == counted_live()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", PHASE_CHANGES)
+def test_a_phase_change_while_a_vendor_is_added_counts_the_vendor_once(commander, change):
+    before, after = PHASE_CHANGES[change]
+    first, second = VendorFactory(), VendorFactory()
+    incident = IncidentFactory(commander=commander, vendors=[first])
+    Incident.objects.filter(pk=incident.pk).update(phase=before)
+
+    def change_phase():
+        with psycopg.connect(_database_url_of_test_database(), autocommit=True) as changing:
+            changing.execute(
+                "UPDATE incidents_incident SET phase = %s WHERE id = %s", [after, incident.pk]
+            )
+
+    with psycopg.connect(_database_url_of_test_database()) as adding:
+        adding.execute(
+            "INSERT INTO incidents_incident_vendors (incident_id, vendor_id) VALUES (%s, %s)",
+            [incident.pk, second.pk],
+        )
+        changing = threading.Thread(target=change_phase)
+        changing.start()
+        changing.join(timeout=1)
+        waited = changing.is_alive()
+        adding.commit()
+    changing.join(timeout=10)
+
+    assert waited, "the phase changed before the vendor's link committed"
+    assert kept() == counted_live()
