@@ -7,6 +7,7 @@ from django.urls import reverse
 from incidents import services
 from incidents.models import Incident
 from incidents.search import search_query, search_words
+from incidents.selectors.lists import URGENCY
 from tests.factories import IncidentFactory, UserFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,37 @@ def test_a_renamed_vendor_is_found_by_its_new_name(client, commander, searchable
 
     assert _found(client, "quasar") == [searchable.reference]
     assert _found(client, "parallax") == []
+
+
+@pytest.mark.services("postgres")
+def test_a_search_matching_few_incidents_pages_just_those_in_the_list_order(
+    client, commander, monkeypatch
+):
+    monkeypatch.setattr("incidents.selectors.lists.FEW_MATCHES", 3)
+    IncidentFactory(commander=commander, title="Outage")
+    matches = [IncidentFactory(commander=commander, title="Keystore leak") for _ in range(3)]
+    client.force_login(commander)
+
+    response = client.get(reverse("incidents:list"), {"q": "keystore", "state": "all"})
+
+    shown = response.context["page"].object_list
+    assert '"incidents_incident"."id" IN (' in str(shown.query)
+    assert "@@" not in str(shown.query)
+    expected = Incident.objects.filter(pk__in=[m.pk for m in matches]).order_by(*URGENCY)
+    assert [i.reference for i in shown] == [i.reference for i in expected]
+
+
+@pytest.mark.services("postgres")
+def test_a_search_matching_many_incidents_filters_on_the_search_index(
+    client, commander, monkeypatch
+):
+    monkeypatch.setattr("incidents.selectors.lists.FEW_MATCHES", 2)
+    for _ in range(3):
+        IncidentFactory(commander=commander, title="Keystore leak")
+    client.force_login(commander)
+
+    response = client.get(reverse("incidents:list"), {"q": "keystore", "state": "all"})
+
+    shown = response.context["page"].object_list
+    assert "@@" in str(shown.query)
+    assert len(shown) == 3
