@@ -15,30 +15,32 @@ from django.db import migrations, models
 # the count reads what it committed (that transaction's trigger could not see
 # these links), or waits for this one, and its trigger then sees these links.
 # Either way each link is counted once.
-LINKS_COUNTED = """
+# Adds each selected (vendor_id, change) to that vendor's count, making the row when missing.
+ADD_TO_COUNTS = """
+        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
+        {select}
+        ON CONFLICT (vendor_id)
+        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;"""
+
+
+def _count_links(links: str, change: str) -> str:
+    """PL/pgSQL: lock the incidents of transition table ``links``, then count those that count."""
+    select = f"""SELECT l.vendor_id, {change} * COUNT(*) FROM {links} l
+        JOIN incidents_incident i ON i.id = l.incident_id
+        WHERE i.phase <> 'closed' AND NOT i.restricted
+        GROUP BY l.vendor_id ORDER BY l.vendor_id"""
+    return f"""
+        PERFORM 1 FROM incidents_incident i
+        WHERE i.id IN (SELECT incident_id FROM {links}) ORDER BY i.id FOR SHARE;
+        {ADD_TO_COUNTS.format(select=select).lstrip()}"""
+
+
+LINKS_COUNTED = f"""
 CREATE FUNCTION incidents_links_counted() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        PERFORM 1 FROM incidents_incident i
-        WHERE i.id IN (SELECT incident_id FROM removed) ORDER BY i.id FOR SHARE;
-        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
-        SELECT r.vendor_id, -COUNT(*) FROM removed r
-        JOIN incidents_incident i ON i.id = r.incident_id
-        WHERE i.phase <> 'closed' AND NOT i.restricted
-        GROUP BY r.vendor_id ORDER BY r.vendor_id
-        ON CONFLICT (vendor_id)
-        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN{_count_links("removed", "-1")}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM 1 FROM incidents_incident i
-        WHERE i.id IN (SELECT incident_id FROM added) ORDER BY i.id FOR SHARE;
-        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
-        SELECT a.vendor_id, COUNT(*) FROM added a
-        JOIN incidents_incident i ON i.id = a.incident_id
-        WHERE i.phase <> 'closed' AND NOT i.restricted
-        GROUP BY a.vendor_id ORDER BY a.vendor_id
-        ON CONFLICT (vendor_id)
-        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{_count_links("added", "1")}
     END IF;
     RETURN NULL;
 END
@@ -69,19 +71,16 @@ CREATE TRIGGER incidents_links_truncated AFTER TRUNCATE ON incidents_incident_ve
 
 # An incident closed, reopened, restricted or opened up moves all its vendors,
 # in vendor id order as above.
-INCIDENT_COUNTED = """
+_INCIDENT_VENDORS = """SELECT iv.vendor_id, change FROM incidents_incident_vendors iv
+        WHERE iv.incident_id = NEW.id
+        ORDER BY iv.vendor_id"""
+INCIDENT_COUNTED = f"""
 CREATE FUNCTION incidents_incident_counted() RETURNS trigger AS $$
 DECLARE
     change integer := (NEW.phase <> 'closed' AND NOT NEW.restricted)::integer
                     - (OLD.phase <> 'closed' AND NOT OLD.restricted)::integer;
 BEGIN
-    IF change <> 0 THEN
-        INSERT INTO incidents_vendoropencount AS c (vendor_id, open_unrestricted)
-        SELECT iv.vendor_id, change FROM incidents_incident_vendors iv
-        WHERE iv.incident_id = NEW.id
-        ORDER BY iv.vendor_id
-        ON CONFLICT (vendor_id)
-        DO UPDATE SET open_unrestricted = c.open_unrestricted + EXCLUDED.open_unrestricted;
+    IF change <> 0 THEN{ADD_TO_COUNTS.format(select=_INCIDENT_VENDORS)}
     END IF;
     RETURN NULL;
 END
